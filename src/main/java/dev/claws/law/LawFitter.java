@@ -148,6 +148,11 @@ public final class LawFitter {
                     + ": gamma multiplies a constant column and acts as an intercept, it does not measure the effect"
                     + " of recovery fine-tuning");
         }
+        if (allEqual(points, LawPoint::ratio)) {
+            notes.add("every point has ratio r = " + LawChecks.fmt(points.get(0).ratio())
+                    + ": beta multiplies a constant column and acts as an intercept, it does not measure the effect"
+                    + " of compression");
+        }
         if (allEqual(points, LawPoint::baseMetric)) {
             notes.add("every point has base_metric L0 = " + LawChecks.fmt(points.get(0).baseMetric())
                     + ": alpha multiplies a constant column and acts as an intercept, it does not measure how L"

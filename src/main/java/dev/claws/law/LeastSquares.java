@@ -2,6 +2,7 @@ package dev.claws.law;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Ordinary least squares {@code min ||y - X b||} by Householder QR in double precision.
@@ -76,7 +77,7 @@ final class LeastSquares {
         }
         double condition = frobenius(a, p) * frobenius(rInverse, p);
         if (!(condition <= MAX_CONDITION)) {
-            throw new LawInputException(String.format(java.util.Locale.ROOT,
+            throw new LawInputException(String.format(Locale.ROOT,
                     "the columns %s are nearly collinear (scaled condition number %.3g above the limit %.0e), so"
                             + " their coefficients are not identifiable", String.join(", ", names), condition,
                     MAX_CONDITION));
@@ -162,7 +163,7 @@ final class LeastSquares {
 
     private static LawInputException rankDeficient(String[] names, int k, double distance) {
         List<String> before = new ArrayList<>(List.of(names).subList(0, k));
-        return new LawInputException(String.format(java.util.Locale.ROOT,
+        return new LawInputException(String.format(Locale.ROOT,
                 "the design is rank deficient: column %s is (numerically) a linear combination of %s (relative"
                         + " distance %.3g below the tolerance %.0e), so the coefficients are not identifiable",
                 names[k], String.join(", ", before), distance, PIVOT_TOLERANCE));

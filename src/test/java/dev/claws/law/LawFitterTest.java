@@ -200,6 +200,12 @@ class LawFitterTest {
         assertTrue(assertThrows(LawInputException.class, () -> LawFitter.fit(oneRatioOneRft)).getMessage()
                 .startsWith("points: every point shares ratio r = 0.400000 (beta) and rft_size D = 2.00000 (gamma)"));
 
+        // one ratio alone is identifiable (it plays the intercept) but flagged
+        LawFit oneRatio = LawFitter.fit(INTRINSIC.points(INTRINSIC_L0, new double[] {0.4}, RFT_SIZES, 0.01, 1));
+        assertEquals(List.of("every point has ratio r = 0.400000: beta multiplies a constant column and acts as an"
+                + " intercept, it does not measure the effect of compression"), oneRatio.notes());
+        assertAllFinite(oneRatio);
+
         List<LawPoint> withNull = new ArrayList<>(INTRINSIC.points(INTRINSIC_L0, SyntheticLaw.RATIOS, RFT_SIZES, 0, 0));
         withNull.set(5, null);
         assertMessage("points[5] is missing", () -> LawFitter.fit(withNull));

@@ -1,27 +1,44 @@
 package dev.claws.eval;
 
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * Turns string requests into model inputs exactly as lm-evaluation-harness (v0.4.x, causal backend) does:
  * {@code loglikelihood} / {@code _encode_pair} for tokenization, {@code _loglikelihood_tokens} for truncation.
  */
 public final class HarnessRequestBuilder {
-    private final LanguageModelScorer model;
+    private final Function<String, int[]> encoder;
+    private final int prefixTokenId;
+    private final int maxLength;
 
     public HarnessRequestBuilder(LanguageModelScorer model) {
-        this.model = model;
+        this(model::encode, model.eotTokenId(), model.maxLength());
+    }
+
+    /**
+     * @param encoder text to token ids without special tokens
+     * @param prefixTokenId the context token of requests with an empty context
+     * @param maxLength the longest model input in tokens
+     */
+    public HarnessRequestBuilder(Function<String, int[]> encoder, int prefixTokenId, int maxLength) {
+        if (maxLength < 1) {
+            throw new IllegalArgumentException("max_length: must be at least 1, got " + maxLength);
+        }
+        this.encoder = encoder;
+        this.prefixTokenId = prefixTokenId;
+        this.maxLength = maxLength;
     }
 
     /** Tokenizes, then truncates to the model's maximum length. */
     public TokenizedRequest build(LoglikelihoodRequest request) {
-        return truncate(tokenize(request), model.maxLength());
+        return truncate(tokenize(request), maxLength);
     }
 
     /**
      * Tokenization of one request.
      * <ul>
-     *   <li>Empty context: the continuation is encoded alone and the prefix token ({@link LanguageModelScorer#eotTokenId})
+     *   <li>Empty context: the continuation is encoded alone and the prefix token (the prefix token, {@link LanguageModelScorer#eotTokenId})
      *       becomes the context; if the continuation already starts with that token, its first token becomes the
      *       context instead (harness 0.4.13).</li>
      *   <li>Otherwise trailing whitespace of the context moves to the front of the continuation; the whole string and the
@@ -34,11 +51,11 @@ public final class HarnessRequestBuilder {
         String context = request.context();
         String continuation = request.continuation();
         if (context.isEmpty()) {
-            int[] cont = model.encode(continuation);
+            int[] cont = encoder.apply(continuation);
             if (cont.length == 0) {
                 throw new IllegalArgumentException("continuation: must encode to at least one token when the context is empty");
             }
-            int prefix = model.eotTokenId();
+            int prefix = prefixTokenId;
             if (cont[0] != prefix) {
                 return new TokenizedRequest(new int[] {prefix}, cont);
             }
@@ -49,8 +66,8 @@ public final class HarnessRequestBuilder {
             continuation = context.substring(stripped.length()) + continuation;
             context = stripped;
         }
-        int[] whole = model.encode(context + continuation);
-        int[] contextTokens = model.encode(context);
+        int[] whole = encoder.apply(context + continuation);
+        int[] contextTokens = encoder.apply(context);
         int split = Math.min(contextTokens.length, whole.length);
         return new TokenizedRequest(contextTokens, Arrays.copyOfRange(whole, split, whole.length));
     }

@@ -119,6 +119,8 @@ DOCS = {
          "sol2": "Pour cold milk into a dry pan and heat it until it smokes.", "label": 0},
         {"goal": "Clean a paint brush after using water-based paint", "sol1": "Rinse it with warm soapy water until the water runs clear.",
          "sol2": "Rinse it.", "label": 0},
+        {"goal": "Order a dessert in a Paris café.", "sol1": "Ask for a crème brûlée, s'il vous plaît — merci.",
+         "sol2": "Ask the waiter for a slice of cake.", "label": 0},
     ],
     "hellaswag": [
         {"ind": 1, "activity_label": "Baking cookies", "ctx_a": "A woman places a tray of dough balls on the counter.",
@@ -164,6 +166,11 @@ DOCS = {
          "answerKey": "3"},
         {"id": "hw-e3", "question": "Water freezes at what temperature in degrees Celsius?",
          "choices": {"text": ["0 °C", "50 °C", "100 °C"], "label": ["A", "B", "C"]}, "answerKey": "A"},
+        {"id": "hw-e4", "question": "Which dessert has a layer of hard caramelised sugar on top?",
+         "choices": {"text": ["crème brûlée", "dry toast", "an apple", "plain rice"], "label": ["A", "B", "C", "D"]},
+         "answerKey": "A"},
+        {"id": "hw-e5", "question": "Which of these words came into English from French?",
+         "choices": {"text": ["naïveté", "house", "tree", "water"], "label": ["A", "B", "C", "D"]}, "answerKey": "A"},
     ],
     "arc_challenge": [
         {"id": "hw-c1", "question": "A student pushes a cart with a constant force on a smooth floor. What happens to the cart's speed?",

@@ -38,4 +38,19 @@ class MultipleChoiceScorerTest {
         assertEquals(4, progress.get(3)[0]);
         assertTrue(model.scored.size() == 8);
     }
+
+    @Test
+    void accNormDividesByCharactersNotBytes() {
+        // "crème brûlée": 12 characters, 14 UTF-8 bytes, 6 + 7 = 13 bits; "apple pie": 9 characters and bytes, 5 + 4 = 9 bits.
+        // per character 13/12 = 1.08 > 9/9 = 1.0 bits -> "apple pie"; per byte it would be 13/14 = 0.93 -> "crème brûlée"
+        WordTableScorer model = new WordTableScorer(4, 64).cost(" crème", 6).cost(" brûlée", 7).cost(" apple", 5)
+                .cost(" pie", 4);
+        MultipleChoiceItem item = ArcTask.easy().item(TaskTestSupport.doc("{\"question\": \"Which dessert?\","
+                + " \"choices\": {\"text\": [\"crème brûlée\", \"apple pie\"], \"label\": [\"A\", \"B\"]}, \"answerKey\": \"A\"}"));
+        ScoredItem scored = new MultipleChoiceScorer(model).score(item);
+        assertEquals(-13 * WordTableScorer.LN2, scored.scores().get(0).logLikelihood(), 1e-12);
+        assertEquals(1, scored.predicted());
+        assertEquals(1, scored.predictedNorm());
+        assertEquals(0.0, scored.accNorm());
+    }
 }

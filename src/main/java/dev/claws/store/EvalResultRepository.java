@@ -1,0 +1,37 @@
+package dev.claws.store;
+
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+@ApplicationScoped
+public class EvalResultRepository implements PanacheRepositoryBase<EvalResult, Long> {
+
+    /** Rows with the metric, filtered by base models, methods and tasks (empty collections mean "any"). */
+    public List<EvalResult> select(Collection<String> baseModels, Collection<Variant.Method> methods, String metric,
+            Collection<String> tasks) {
+        List<String> conditions = new ArrayList<>(List.of("metric = :metric"));
+        Parameters parameters = Parameters.with("metric", metric);
+        if (!baseModels.isEmpty()) {
+            conditions.add("baseModel in :bases");
+            parameters.and("bases", baseModels);
+        }
+        if (!methods.isEmpty()) {
+            conditions.add("method in :methods");
+            parameters.and("methods", methods);
+        }
+        if (!tasks.isEmpty()) {
+            conditions.add("task in :tasks");
+            parameters.and("tasks", tasks);
+        }
+        return list(String.join(" and ", conditions), Sort.by("id"), parameters);
+    }
+
+    public List<EvalResult> listByJob(long jobId) {
+        return list("jobId", Sort.by("id"), jobId);
+    }
+}

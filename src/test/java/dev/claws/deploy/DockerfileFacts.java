@@ -1,0 +1,79 @@
+package dev.claws.deploy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** What the manifests rely on from src/main/docker/Dockerfile.jvm: user, working directory, exposed ports, COPY targets. */
+record DockerfileFacts(String user, String workdir, Set<Integer> exposed, Map<String, String> copies) {
+
+    static final Path DEFAULT_LOCATION = Path.of("src/main/docker/Dockerfile.jvm");
+
+    static DockerfileFacts load(Path file) {
+        try {
+            return parse(Files.readString(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static DockerfileFacts parse(String text) {
+        String user = null;
+        String workdir = "/";
+        Set<Integer> exposed = new TreeSet<>();
+        Map<String, String> copies = new LinkedHashMap<>();
+        for (String line : instructions(text)) {
+            String[] words = line.trim().split("\\s+");
+            switch (words[0].toUpperCase()) {
+                case "USER" -> user = words[1];
+                case "WORKDIR" -> workdir = words[1];
+                case "EXPOSE" -> {
+                    for (int i = 1; i < words.length; i++) {
+                        exposed.add(Integer.parseInt(words[i].replace("/tcp", "")));
+                    }
+                }
+                case "COPY" -> {
+                    List<String> args = new ArrayList<>();
+                    for (int i = 1; i < words.length; i++) {
+                        if (!words[i].startsWith("--")) {
+                            args.add(words[i]);
+                        }
+                    }
+                    String dest = args.get(args.size() - 1);
+                    for (String src : args.subList(0, args.size() - 1)) {
+                        copies.put(src, dest);
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        return new DockerfileFacts(user, workdir, exposed, copies);
+    }
+
+    /** Instructions with comments dropped and backslash continuations joined. */
+    private static List<String> instructions(String text) {
+        List<String> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String raw : text.split("\n")) {
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            if (line.endsWith("\\")) {
+                current.append(line, 0, line.length() - 1).append(' ');
+            } else {
+                out.add(current.append(line).toString());
+                current.setLength(0);
+            }
+        }
+        return out;
+    }
+}

@@ -257,9 +257,12 @@ final class DeploymentConsistency {
                 problem("container " + SERVER + ": " + kind + " is not a gRPC probe (grpc.health.v1 on the gRPC port)");
             } else {
                 Integer port = probe.getGrpc().getPort();
+                Integer declared = namedPorts(c).get("grpc");
                 if (port == null || port != grpc) {
                     problem("container " + SERVER + ": " + kind + ".grpc.port is " + port + " but the gRPC server listens on "
-                            + grpc + " (quarkus.grpc.server.port, container port 'grpc')");
+                            + grpc + " (quarkus.grpc.server.port)");
+                } else if (declared != null && !declared.equals(port)) {
+                    problem("container " + SERVER + ": " + kind + ".grpc.port is " + port + " but container port 'grpc' is " + declared);
                 }
                 String service = probe.getGrpc().getService();
                 if (service != null && !service.isEmpty()) {

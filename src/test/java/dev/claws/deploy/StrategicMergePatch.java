@@ -58,26 +58,35 @@ final class StrategicMergePatch {
         return MERGE_KEYS.get(field);
     }
 
+    /**
+     * Keyed list merge with kustomize's resulting order: the patch's elements first, in patch order (each merged into
+     * the original element with the same key, if any), then the original elements the patch did not name.
+     */
     private static void mergeList(ArrayNode target, ArrayNode patch, String key, String path) {
+        ArrayNode merged = target.arrayNode();
+        java.util.Set<JsonNode> patched = new java.util.HashSet<>();
         for (JsonNode element : patch) {
             JsonNode keyValue = element.get(key);
             if (!element.isObject() || keyValue == null) {
                 throw new IllegalArgumentException(path + ": every element of this list needs its merge key '" + key + "'");
             }
-            ObjectNode match = null;
-            int index = 0;
+            ObjectNode result = element.deepCopy();
             for (int i = 0; i < target.size(); i++) {
                 if (keyValue.equals(target.get(i).get(key))) {
-                    match = (ObjectNode) target.get(i);
-                    index = i;
+                    result = (ObjectNode) target.get(i).deepCopy();
+                    apply(result, (ObjectNode) element, path + "[" + i + "]");
                     break;
                 }
             }
-            if (match == null) {
-                target.add(element.deepCopy());
-            } else {
-                apply(match, (ObjectNode) element, path + "[" + index + "]");
+            patched.add(keyValue);
+            merged.add(result);
+        }
+        for (JsonNode original : target) {
+            if (!patched.contains(original.get(key))) {
+                merged.add(original);
             }
         }
+        target.removeAll();
+        target.addAll(merged);
     }
 }

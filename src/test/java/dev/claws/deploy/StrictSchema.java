@@ -89,7 +89,7 @@ final class StrictSchema {
             typed = MAPPER.treeToValue(object, type);
         } catch (JsonProcessingException e) {
             throw new Violation(where + ": does not match the " + type.getSimpleName() + " schema at "
-                    + e.getOriginalMessage() + " (path " + path(e) + ")");
+                    + path(e).substring(1) + ": " + e.getOriginalMessage());
         }
         List<String> unknown = new ArrayList<>();
         visit(typed, "", unknown);
@@ -107,7 +107,7 @@ final class StrictSchema {
             }
             return sb.toString();
         }
-        return "?";
+        return " ?";
     }
 
     /** Walks the model graph by its Jackson properties; collects the path of every field the model did not know. */

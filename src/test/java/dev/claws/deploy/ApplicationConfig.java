@@ -17,11 +17,11 @@ import java.util.TreeSet;
 
 /**
  * The application's own configuration (src/main/resources/application.properties) and the keys it knows:
- * every key declared there (profile prefixes such as %prod. removed) plus a short allow-list of documented Quarkus
- * run-time keys. Keys the cluster sets are checked against this, both as properties and as environment variables
+ * every key declared there (profile prefixes such as %prod. removed), every optional key documented there as a
+ * commented-out assignment ("# claws.admin-token="), plus a short allow-list of documented Quarkus run-time keys. Keys the cluster sets are checked against this, both as properties and as environment variables
  * (MicroProfile Config: every character that is not a letter or digit becomes '_', then upper case).
  */
-record ApplicationConfig(Map<String, String> plain, Map<String, Map<String, String>> byProfile) {
+record ApplicationConfig(Map<String, String> plain, Map<String, Map<String, String>> byProfile, Set<String> optionalKeys) {
 
     static final Path DEFAULT_LOCATION = Path.of("src/main/resources/application.properties");
 
@@ -37,6 +37,9 @@ record ApplicationConfig(Map<String, String> plain, Map<String, Map<String, Stri
     static final Set<String> BUILD_TIME_KEYS = Set.of(
             "quarkus.datasource.db-kind", "quarkus.datasource.jdbc.driver", "quarkus.http.root-path",
             "quarkus.micrometer.export.prometheus.path", "quarkus.grpc.server.use-separate-server");
+    private static final java.util.regex.Pattern OPTIONAL_KEY =
+            java.util.regex.Pattern.compile("^#\\s*((?:claws|quarkus)\\.[A-Za-z0-9.\"-]+)\\s*=.*$");
+
     static final List<String> BUILD_TIME_PREFIXES = List.of("quarkus.package.", "quarkus.grpc.codegen.", "quarkus.native.");
 
     static ApplicationConfig load(Path file) {
@@ -68,7 +71,14 @@ record ApplicationConfig(Map<String, String> plain, Map<String, Map<String, Stri
                 plain.put(key, value);
             }
         }
-        return new ApplicationConfig(plain, byProfile);
+        Set<String> optional = new TreeSet<>();
+        for (String line : text.split("\n")) {
+            java.util.regex.Matcher m = OPTIONAL_KEY.matcher(line.strip());
+            if (m.matches()) {
+                optional.add(m.group(1));
+            }
+        }
+        return new ApplicationConfig(plain, byProfile, optional);
     }
 
     /** Keys as seen by a running application in the given profile: the profile's entries win within this source. */
@@ -78,9 +88,11 @@ record ApplicationConfig(Map<String, String> plain, Map<String, Map<String, Stri
         return out;
     }
 
+    /** Keys with a value in some profile, and optional keys documented without one. */
     Set<String> declaredKeys() {
         Set<String> keys = new TreeSet<>(plain.keySet());
         byProfile.values().forEach(m -> keys.addAll(m.keySet()));
+        keys.addAll(optionalKeys);
         return keys;
     }
 

@@ -434,6 +434,7 @@ final class DeploymentConsistency {
             problem("quarkus.datasource.jdbc.url is '" + url + "'; the cluster runs PostgreSQL (jdbc:postgresql://HOST:PORT/DB)");
             return;
         }
+        databaseKind();
         String[] host = m.group(1).split("\\.");
         int port = m.group(2) == null ? 5432 : Integer.parseInt(m.group(2));
         String database = m.group(3);
@@ -487,6 +488,27 @@ final class DeploymentConsistency {
                 .anyMatch(vm -> claims.contains(vm.getName()) && (pgdata + "/").startsWith(stripSlash(vm.getMountPath()) + "/"));
         if (!persistent) {
             problem("PGDATA " + pgdata + " is not on a volumeClaimTemplate of StatefulSet " + name(st));
+        }
+    }
+
+    /**
+     * quarkus.datasource.db-kind is fixed at build time: the image must be built for PostgreSQL, either because the
+     * application's own configuration says so or because Dockerfile.jvm re-augments the mutable jar for it.
+     */
+    private void databaseKind() {
+        Map<String, String> built = app.resolved(PROFILE);
+        if ("postgresql".equals(built.get("quarkus.datasource.db-kind"))) {
+            return;
+        }
+        boolean rebuilt = image.runs().stream().anyMatch(r -> r.contains("-Dquarkus.launch.rebuild=true")
+                && r.contains("-Dquarkus.datasource.db-kind=postgresql"));
+        if (!rebuilt) {
+            problem("the cluster connects to PostgreSQL but the image keeps quarkus.datasource.db-kind="
+                    + built.get("quarkus.datasource.db-kind") + ", a build-time property: Dockerfile.jvm must re-augment"
+                    + " the application with -Dquarkus.launch.rebuild=true -Dquarkus.datasource.db-kind=postgresql");
+        } else if (!"mutable-jar".equals(built.get("quarkus.package.jar.type"))) {
+            problem("Dockerfile.jvm re-augments the application for PostgreSQL, which needs"
+                    + " quarkus.package.jar.type=mutable-jar in application.properties");
         }
     }
 

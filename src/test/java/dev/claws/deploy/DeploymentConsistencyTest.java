@@ -112,18 +112,35 @@ class DeploymentConsistencyTest {
 
     @Test
     void keyTheApplicationDoesNotDeclare() {
-        ApplicationConfig withoutDbKind = ApplicationConfig.parse(
+        ApplicationConfig withoutModel = ApplicationConfig.parse(
                 "quarkus.grpc.server.port=9000\nquarkus.http.port=8080\nclaws.data-dir=data\n"
-                        + "claws.model.default=models/claws-tiny\nclaws.engine.device=cpu\nclaws.admin-token=\n");
-        String problems = problemsAfter("cpu", withoutDbKind, o -> { });
-        assertContains(problems, "sets claws.db.kind, a key the application does not know");
+                        + "claws.engine.device=cpu\n# claws.admin-token=\nquarkus.package.jar.type=mutable-jar\n");
+        assertContains(problemsAfter("cpu", withoutModel, o -> { }),
+                "sets claws.model.default, a key the application does not know");
+        ApplicationConfig withoutToken = ApplicationConfig.parse(
+                "quarkus.grpc.server.port=9000\nquarkus.http.port=8080\nclaws.data-dir=data\nclaws.model.default=m\n"
+                        + "claws.engine.device=cpu\nquarkus.package.jar.type=mutable-jar\n");
+        assertContains(problemsAfter("cpu", withoutToken, o -> { }),
+                "environment variable CLAWS_ADMIN_TOKEN sets no configuration key the application knows");
     }
 
     @Test
     void buildTimeKeyInTheCluster() {
-        String problems = problemsAfter("cpu", o -> editConfigFile(o, "claws.db.kind=postgresql",
-                "claws.db.kind=postgresql\nquarkus.datasource.db-kind=postgresql"));
+        String problems = problemsAfter("cpu", o -> editConfigFile(o, "quarkus.datasource.username=claws",
+                "quarkus.datasource.username=claws\nquarkus.datasource.db-kind=postgresql"));
         assertContains(problems, "sets quarkus.datasource.db-kind, which Quarkus fixes at build time");
+    }
+
+    @Test
+    void imageNotBuiltForPostgresql() {
+        ApplicationConfig notMutable = ApplicationConfig.parse(
+                "quarkus.grpc.server.port=9000\nquarkus.http.port=8080\nclaws.data-dir=data\nclaws.model.default=m\n"
+                        + "claws.engine.device=cpu\n# claws.admin-token=\nquarkus.datasource.db-kind=h2\n");
+        assertContains(problemsAfter("cpu", notMutable, o -> { }),
+                "re-augments the application for PostgreSQL, which needs quarkus.package.jar.type=mutable-jar");
+        DockerfileFacts noRebuild = new DockerfileFacts(IMAGE.user(), IMAGE.workdir(), IMAGE.exposed(), IMAGE.copies(), List.of());
+        List<String> problems = DeploymentConsistency.check(RenderedOverlay.of("cpu", render("cpu")), APP, noRebuild, "cpu");
+        assertContains(String.join("\n", problems), "the cluster connects to PostgreSQL but the image keeps quarkus.datasource.db-kind=");
     }
 
     @Test

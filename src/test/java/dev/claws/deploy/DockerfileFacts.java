@@ -11,8 +11,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** What the manifests rely on from src/main/docker/Dockerfile.jvm: user, working directory, exposed ports, COPY targets. */
-record DockerfileFacts(String user, String workdir, Set<Integer> exposed, Map<String, String> copies) {
+/**
+ * What the manifests rely on from src/main/docker/Dockerfile.jvm: user, working directory, exposed ports, COPY
+ * targets, and the RUN commands with ARG defaults substituted.
+ */
+record DockerfileFacts(String user, String workdir, Set<Integer> exposed, Map<String, String> copies, List<String> runs) {
 
     static final Path DEFAULT_LOCATION = Path.of("src/main/docker/Dockerfile.jvm");
 
@@ -29,10 +32,23 @@ record DockerfileFacts(String user, String workdir, Set<Integer> exposed, Map<St
         String workdir = "/";
         Set<Integer> exposed = new TreeSet<>();
         Map<String, String> copies = new LinkedHashMap<>();
+        Map<String, String> args = new LinkedHashMap<>();
+        List<String> runs = new ArrayList<>();
         for (String line : instructions(text)) {
             String[] words = line.trim().split("\\s+");
             switch (words[0].toUpperCase()) {
                 case "USER" -> user = words[1];
+                case "ARG" -> {
+                    String[] arg = words[1].split("=", 2);
+                    args.put(arg[0], arg.length > 1 ? arg[1] : "");
+                }
+                case "RUN" -> {
+                    String command = line.strip().substring(3).strip();
+                    for (Map.Entry<String, String> a : args.entrySet()) {
+                        command = command.replace("${" + a.getKey() + "}", a.getValue()).replace("$" + a.getKey(), a.getValue());
+                    }
+                    runs.add(command);
+                }
                 case "WORKDIR" -> workdir = words[1];
                 case "EXPOSE" -> {
                     for (int i = 1; i < words.length; i++) {
@@ -40,14 +56,14 @@ record DockerfileFacts(String user, String workdir, Set<Integer> exposed, Map<St
                     }
                 }
                 case "COPY" -> {
-                    List<String> args = new ArrayList<>();
+                    List<String> operands = new ArrayList<>();
                     for (int i = 1; i < words.length; i++) {
                         if (!words[i].startsWith("--")) {
-                            args.add(words[i]);
+                            operands.add(words[i]);
                         }
                     }
-                    String dest = args.get(args.size() - 1);
-                    for (String src : args.subList(0, args.size() - 1)) {
+                    String dest = operands.get(operands.size() - 1);
+                    for (String src : operands.subList(0, operands.size() - 1)) {
                         copies.put(src, dest);
                     }
                 }
@@ -55,7 +71,7 @@ record DockerfileFacts(String user, String workdir, Set<Integer> exposed, Map<St
                 }
             }
         }
-        return new DockerfileFacts(user, workdir, exposed, copies);
+        return new DockerfileFacts(user, workdir, exposed, copies, runs);
     }
 
     /** Instructions with comments dropped and backslash continuations joined. */

@@ -178,9 +178,10 @@ public final class SafetensorsReader implements AutoCloseable {
             // bf16 is the high half of a float32, the conversion is exact
             return manager.create(widenBf16(bytes, e.elementCount()), shape, DataType.FLOAT32);
         }
-        // the mapped view is wrapped without copying; toType(..., true) makes the engine-owned float32 copy
+        // the mapped view is wrapped without copying, so the result must be a real copy: the mapping goes away when
+        // the buffer is collected (DJL's toType returns an alias when the dtype already matches, hence duplicate())
         try (NDArray raw = manager.create(bytes, shape, e.dtype().djlType())) {
-            return raw.toType(DataType.FLOAT32, true);
+            return e.dtype() == DType.F32 ? raw.duplicate() : raw.toType(DataType.FLOAT32, false);
         }
     }
 

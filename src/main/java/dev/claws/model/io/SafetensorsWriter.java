@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Writes tensors to one .safetensors file in the requested dtype. The file is written under a temporary name and
@@ -33,19 +34,35 @@ public final class SafetensorsWriter {
         return total;
     }
 
+    /** Writes tensors already in memory (the caller keeps ownership). */
     public static void write(Path file, Map<String, NDArray> tensors, DType dtype, Map<String, String> metadata) {
+        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        tensors.forEach((k, v) -> shapes.put(k, v.getShape().getShape()));
+        write(file, shapes, tensors::get, false, dtype, metadata);
+    }
+
+    /**
+     * Writes tensors made one at a time by {@code producer} (so a large checkpoint never has to be in memory at
+     * once); with {@code closeProduced} each produced array is closed after it is written.
+     */
+    public static void write(Path file, Map<String, long[]> shapes, Function<String, NDArray> producer,
+                             boolean closeProduced, DType dtype, Map<String, String> metadata) {
         JsonObject header = new JsonObject();
         JsonObject meta = new JsonObject();
         meta.addProperty("format", "pt");
         metadata.forEach(meta::addProperty);
         header.add("__metadata__", meta);
         long offset = 0;
-        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
-            long n = e.getValue().getShape().size() * dtype.bytes();
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            long elements = 1;
+            for (long d : e.getValue()) {
+                elements *= d;
+            }
+            long n = elements * dtype.bytes();
             JsonObject t = new JsonObject();
             t.addProperty("dtype", dtype.name());
             JsonArray shape = new JsonArray();
-            for (long d : e.getValue().getShape().getShape()) {
+            for (long d : e.getValue()) {
                 shape.add(d);
             }
             t.add("shape", shape);
@@ -69,15 +86,25 @@ public final class SafetensorsWriter {
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(out, head);
-            for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
-                NDArray a = e.getValue();
-                if (dtype == DType.BF16) {
-                    writeFully(out, narrowToBf16(a));
-                } else if (a.getDataType() == dtype.djlType()) {
-                    writeFully(out, a.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
-                } else {
-                    try (NDArray converted = a.toType(dtype.djlType(), false)) {
-                        writeFully(out, converted.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
+            for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+                NDArray a = producer.apply(e.getKey());
+                try {
+                    if (!java.util.Arrays.equals(a.getShape().getShape(), e.getValue())) {
+                        throw new CheckpointException("tensor '" + e.getKey() + "' has shape " + a.getShape()
+                                + " but the header says " + java.util.Arrays.toString(e.getValue()));
+                    }
+                    if (dtype == DType.BF16) {
+                        writeFully(out, narrowToBf16(a));
+                    } else if (a.getDataType() == dtype.djlType()) {
+                        writeFully(out, a.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
+                    } else {
+                        try (NDArray converted = a.toType(dtype.djlType(), false)) {
+                            writeFully(out, converted.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
+                        }
+                    }
+                } finally {
+                    if (closeProduced) {
+                        a.close();
                     }
                 }
             }

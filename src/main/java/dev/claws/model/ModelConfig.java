@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The decoder shapes and numerics read from a Hugging Face config.json (Qwen2ForCausalLM, LlamaForCausalLM), plus
@@ -458,9 +457,5 @@ public record ModelConfig(
         return new ModelConfig(arch, hidden, layers, heads, kvHeads, headDim, Collections.nCopies(layers, intermediate),
                 vocab, maxPositions, rmsEps, ropeTheta, scaling, tied, attentionBias, mlpBias, bos, eos, "float32",
                 null, "{}");
-    }
-
-    static Map<String, JsonElement> asMap(JsonObject o) {
-        return o.asMap();
     }
 }

@@ -1,7 +1,5 @@
 package dev.claws.model;
 
-import java.util.List;
-
 /**
  * A text generation outcome.
  *
@@ -35,9 +33,5 @@ public record TextGeneration(String text, long[] tokenIds, long[] promptIds, Fin
         TextListener NONE = (piece, tokenId) -> { };
 
         void onText(String piece, long tokenId);
-    }
-
-    static List<String> noStops() {
-        return List.of();
     }
 }

@@ -1,7 +1,6 @@
 package dev.claws.model;
 
 import com.google.gson.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -118,10 +117,5 @@ class TransformersParityTest {
             System.out.printf("kv-cache %-30s decode vs full recompute max-abs diff = %.3e%n", name, diff);
             assertTrue(diff <= 5e-5, name + ": cached decode differs from recompute by " + diff);
         }
-    }
-
-    @AfterAll
-    static void done() {
-        // nothing held between tests: every model is closed by its test
     }
 }

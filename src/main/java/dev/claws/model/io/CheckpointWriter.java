@@ -73,7 +73,9 @@ public final class CheckpointWriter {
                         new GsonBuilder().setPrettyPrinting().create().toJson(index) + "\n", StandardCharsets.UTF_8);
             }
             for (Map.Entry<String, Path> e : extraFiles.entrySet()) {
-                Files.copy(e.getValue(), tmp.resolve(e.getKey()), StandardCopyOption.REPLACE_EXISTING);
+                try (java.io.InputStream in = Files.newInputStream(e.getValue())) {
+                    Files.copy(in, tmp.resolve(e.getKey())); // a new file with default permissions
+                }
             }
             Files.createDirectories(parent);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);

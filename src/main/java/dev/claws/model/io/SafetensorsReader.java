@@ -16,7 +16,6 @@ import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -228,10 +227,5 @@ public final class SafetensorsReader implements AutoCloseable {
     @Override
     public void close() {
         closeQuietly(channel);
-    }
-
-    /** Whether a path names a readable regular file (used for friendlier errors by callers). */
-    static boolean isFile(Path p) {
-        return Files.isRegularFile(p);
     }
 }

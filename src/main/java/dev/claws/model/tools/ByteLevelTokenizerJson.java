@@ -40,6 +40,9 @@ final class ByteLevelTokenizerJson {
         for (int b = 0; b < 256; b++) {
             vocab.addProperty(String.valueOf(symbols[b]), b);
         }
+        // the special token also sits in the model vocabulary: tokenizers renumbers an added token whose id is not
+        // in the vocabulary, and eos ids like 151643 lie far beyond the 256 byte symbols
+        vocab.addProperty(eosToken, eosId);
         JsonObject byteLevel = new JsonObject();
         byteLevel.addProperty("type", "ByteLevel");
         byteLevel.addProperty("add_prefix_space", false);

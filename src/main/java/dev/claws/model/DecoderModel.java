@@ -113,8 +113,8 @@ public final class DecoderModel implements AutoCloseable {
         int kvHeads = config.numKeyValueHeads();
         int groups = config.kvGroups();
         int hd = config.headDim();
-        int qWidth = config.numAttentionHeads() * hd;
-        int kvWidth = kvHeads * hd;
+        int qHeads = config.numAttentionHeads();
+        int qWidth = qHeads * hd;
         float scale = (float) (1.0 / Math.sqrt(hd));
 
         NDArray idArray = step.create(ids);
@@ -128,12 +128,14 @@ public final class DecoderModel implements AutoCloseable {
         for (int l = 0; l < weights.layers.size(); l++) {
             LayerWeights w = weights.layers.get(l);
             NDArray x = norm(h, w.inputNorm());
-            NDArray qkv = linear(x, w.qkv(), w.qkvBias());
-            NDArray q = qkv.get(":, :{}", qWidth).reshape(t, config.numAttentionHeads(), hd).transpose(1, 0, 2);
-            NDArray k = qkv.get(":, {}:{}", qWidth, qWidth + kvWidth).reshape(t, kvHeads, hd).transpose(1, 0, 2);
-            NDArray v = qkv.get(":, {}:", qWidth + kvWidth).reshape(t, kvHeads, hd).transpose(1, 0, 2);
-            q = rope.apply(q, cos, sin);
-            k = rope.apply(k, cos, sin);
+            // [T, (H+2K)*hd] -> [H+2K, T, hd]; RoPE runs once over the query and key heads together
+            NDArray heads = linear(x, w.qkv(), w.qkvBias()).reshape(t, qHeads + 2L * kvHeads, hd).transpose(1, 0, 2);
+            NDList split = heads.split(new long[] {qHeads + kvHeads}, 0);
+            NDArray rotated = rope.apply(split.get(0), cos, sin);
+            NDList qk = rotated.split(new long[] {qHeads}, 0);
+            NDArray q = qk.get(0);
+            NDArray k = qk.get(1);
+            NDArray v = split.get(1);
             NDArray keys;
             NDArray values;
             if (cache == null) {
@@ -159,10 +161,9 @@ public final class DecoderModel implements AutoCloseable {
             h = residual.add(attnOut);
 
             x = norm(h, w.postNorm());
-            NDArray gateUp = linear(x, w.gateUp(), w.gateUpBias());
-            int inter = w.intermediateSize();
-            NDArray gate = gateUp.get(":, :{}", inter);
-            NDArray up = gateUp.get(":, {}:", inter);
+            NDList gateUp = linear(x, w.gateUp(), w.gateUpBias()).split(new long[] {w.intermediateSize()}, 1);
+            NDArray gate = gateUp.get(0);
+            NDArray up = gateUp.get(1);
             NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up); // silu(gate) * up
             NDArray mlpOut = linear(act, w.down(), w.downBias());
             residual = w.mlpShortcut() == null ? h : h.matMul(w.mlpShortcut());

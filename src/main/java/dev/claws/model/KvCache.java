@@ -26,8 +26,9 @@ final class KvCache implements AutoCloseable {
         this.values = new NDArray[layers];
         Shape shape = new Shape(c.numKeyValueHeads(), capacity, c.headDim());
         for (int i = 0; i < layers; i++) {
-            keys[i] = manager.zeros(shape, DataType.FLOAT32);
-            values[i] = manager.zeros(shape, DataType.FLOAT32);
+            // uninitialised: only positions below length are ever read
+            keys[i] = manager.create(shape, DataType.FLOAT32);
+            values[i] = manager.create(shape, DataType.FLOAT32);
         }
     }
 

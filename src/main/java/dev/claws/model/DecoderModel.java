@@ -23,6 +23,8 @@ import java.util.function.BooleanSupplier;
 public final class DecoderModel implements AutoCloseable {
 
     private static final float MASKED = -1e30f;
+    /** Logit rows are turned into log-probs in chunks of at most this many bytes. */
+    static final long LOGIT_CHUNK_BYTES = 64L * 1024 * 1024;
 
     private final Path directory;
     private final ModelConfig config;
@@ -108,6 +110,15 @@ public final class DecoderModel implements AutoCloseable {
      * kept). Returns logits [T, vocab] for all fed positions, or [1, vocab] for the last one, owned by {@code step}.
      */
     NDArray forward(NDManager step, long[] ids, KvCache cache, boolean lastOnly) {
+        NDArray h = hidden(step, ids, cache, lastOnly, null);
+        return linear(h, weights.lmHead, null);
+    }
+
+    /**
+     * The decoder up to and including the final norm: [T, width] (or [1, width] with lastOnly), owned by {@code step}.
+     * {@code observer} (may be null) sees the residual stream at every layer boundary.
+     */
+    NDArray hidden(NDManager step, long[] ids, KvCache cache, boolean lastOnly, ActivationObserver observer) {
         int t = ids.length;
         int start = cache == null ? 0 : cache.length();
         int kvHeads = config.numKeyValueHeads();
@@ -127,6 +138,9 @@ public final class DecoderModel implements AutoCloseable {
 
         for (int l = 0; l < weights.layers.size(); l++) {
             LayerWeights w = weights.layers.get(l);
+            if (observer != null) {
+                observer.observe(l, ActivationObserver.Point.LAYER_INPUT, h);
+            }
             NDArray x = norm(h, w.inputNorm());
             // [T, (H+2K)*hd] -> [H+2K, T, hd]; RoPE runs once over the query and key heads together
             NDArray heads = linear(x, w.qkv(), w.qkvBias()).reshape(t, qHeads + 2L * kvHeads, hd).transpose(1, 0, 2);
@@ -159,6 +173,9 @@ public final class DecoderModel implements AutoCloseable {
             NDArray attnOut = linear(attn, w.o(), w.oBias());
             NDArray residual = w.attnShortcut() == null ? h : h.matMul(w.attnShortcut());
             h = residual.add(attnOut);
+            if (observer != null) {
+                observer.observe(l, ActivationObserver.Point.ATTENTION_RESIDUAL, h);
+            }
 
             x = norm(h, w.postNorm());
             NDList gateUp = linear(x, w.gateUp(), w.gateUpBias()).split(new long[] {w.intermediateSize()}, 1);
@@ -172,11 +189,50 @@ public final class DecoderModel implements AutoCloseable {
         if (cache != null) {
             cache.advance(t);
         }
+        if (observer != null) {
+            observer.observe(weights.layers.size(), ActivationObserver.Point.LAYER_INPUT, h);
+        }
         if (lastOnly && t > 1) {
             h = h.get("{}:", t - 1);
         }
-        h = norm(h, weights.finalNorm);
-        return linear(h, weights.lmHead, null);
+        return norm(h, weights.finalNorm);
+    }
+
+    /**
+     * Runs the decoder over {@code ids} (no cache) and shows {@code observer} the residual stream entering every layer,
+     * after every attention block, and entering the final norm (layer index = num_hidden_layers). The arrays are valid
+     * only during the callback (e.g. for calibration statistics).
+     */
+    public void observe(long[] ids, ActivationObserver observer) {
+        requireIds(ids);
+        try (NDManager step = manager.newSubManager()) {
+            hidden(step, ids, null, false, observer);
+        }
+    }
+
+    /** Log-softmax of the head applied to rows of {@code h}, gathered at {@code targets}, a few rows at a time. */
+    private float[] pickLogProbs(NDManager step, NDArray h, long[] targets, long[] argmaxOut) {
+        return pickLogProbs(step, h, targets, argmaxOut, LOGIT_CHUNK_BYTES);
+    }
+
+    float[] pickLogProbs(NDManager step, NDArray h, long[] targets, long[] argmaxOut, long chunkBytes) {
+        int rows = targets.length;
+        // bounds the [rows, vocab] temporaries (152k-token vocabularies make full-sequence logits huge)
+        int chunk = Math.max(1, (int) Math.min(rows, chunkBytes / 4 / config.vocabSize()));
+        float[] out = new float[rows];
+        for (int from = 0; from < rows; from += chunk) {
+            int to = Math.min(rows, from + chunk);
+            try (NDManager sub = step.newSubManager()) {
+                NDArray part = h.get(sub, new ai.djl.ndarray.index.NDIndex("{}:{}", from, to));
+                NDArray logProbs = linear(part, weights.lmHead, null).logSoftmax(-1);
+                NDArray idx = sub.create(Arrays.copyOfRange(targets, from, to)).reshape(-1, 1);
+                System.arraycopy(logProbs.gather(idx, 1).toFloatArray(), 0, out, from, to - from);
+                if (argmaxOut != null) {
+                    System.arraycopy(logProbs.argMax(1).toLongArray(), 0, argmaxOut, from, to - from);
+                }
+            }
+        }
+        return out;
     }
 
     /** [T, start+T] additive mask: position start+i may attend to keys 0 .. start+i. */
@@ -312,11 +368,9 @@ public final class DecoderModel implements AutoCloseable {
                 lp[0] = lastContext[(int) c[0]];
                 if (c.length > 1) {
                     try (NDManager step = session.manager().newSubManager()) {
-                        NDArray logProbs = session.forward(step, Arrays.copyOf(c, c.length - 1), false)
-                                .logSoftmax(-1);
-                        NDArray targets = step.create(Arrays.copyOfRange(c, 1, c.length)).reshape(-1, 1);
-                        float[] picked = logProbs.gather(targets, 1).toFloatArray();
-                        long[] argmax = logProbs.argMax(1).toLongArray();
+                        NDArray h = session.hidden(step, Arrays.copyOf(c, c.length - 1));
+                        long[] argmax = new long[c.length - 1];
+                        float[] picked = pickLogProbs(step, h, Arrays.copyOfRange(c, 1, c.length), argmax);
                         for (int j = 1; j < c.length; j++) {
                             lp[j] = picked[j - 1];
                             greedy &= argmax[j - 1] == c[j];
@@ -338,14 +392,17 @@ public final class DecoderModel implements AutoCloseable {
      * Used for intrinsic evaluation (cross-entropy = -mean).
      */
     public double[] sequenceLogProbs(long[] ids) {
+        return sequenceLogProbs(ids, LOGIT_CHUNK_BYTES);
+    }
+
+    double[] sequenceLogProbs(long[] ids, long chunkBytes) {
         requireIds(ids);
         if (ids.length < 2) {
             return new double[0];
         }
         try (NDManager step = manager.newSubManager()) {
-            NDArray logProbs = forward(step, Arrays.copyOf(ids, ids.length - 1), null, false).logSoftmax(-1);
-            NDArray targets = step.create(Arrays.copyOfRange(ids, 1, ids.length)).reshape(-1, 1);
-            float[] picked = logProbs.gather(targets, 1).toFloatArray();
+            NDArray h = hidden(step, Arrays.copyOf(ids, ids.length - 1), null, false, null);
+            float[] picked = pickLogProbs(step, h, Arrays.copyOfRange(ids, 1, ids.length), null, chunkBytes);
             double[] out = new double[picked.length];
             for (int i = 0; i < picked.length; i++) {
                 out[i] = picked[i];

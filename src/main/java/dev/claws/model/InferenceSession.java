@@ -65,6 +65,16 @@ public final class InferenceSession implements AutoCloseable {
         return model.forward(step, ids, cache, lastOnly);
     }
 
+    /** Like {@link #forward} but stops before the head: final-norm hidden states for every fed position. */
+    NDArray hidden(NDManager step, long[] ids) {
+        model.requireIds(ids);
+        if (cache.length() + ids.length > cache.capacity()) {
+            throw new IllegalArgumentException("session capacity " + cache.capacity() + " exceeded: "
+                    + cache.length() + " positions held, " + ids.length + " more fed");
+        }
+        return model.hidden(step, ids, cache, false, null);
+    }
+
     NDManager manager() {
         return manager;
     }

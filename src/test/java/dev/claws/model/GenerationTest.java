@@ -164,6 +164,8 @@ class GenerationTest {
             assertArrayEquals(alone.tokenLogProbs(), together.get(i).tokenLogProbs(), 1e-5);
         }
         double[] seq = model.sequenceLogProbs(prompt);
+        // chunks of 3 logit rows give the same numbers as one pass
+        assertArrayEquals(seq, model.sequenceLogProbs(prompt, 3L * 4 * model.config().vocabSize()), 1e-6);
         ContinuationScore tail = model.score(Arrays.copyOf(prompt, 1), Arrays.copyOfRange(prompt, 1, prompt.length));
         assertArrayEquals(seq, tail.tokenLogProbs(), 1e-5);
     }

@@ -39,6 +39,8 @@ public final class SafetensorsReader implements AutoCloseable {
     private final long dataStart;
     private final Map<String, TensorEntry> entries;
     private final Map<String, String> metadata;
+    private static final int WIDEN_CHUNK = 1 << 20;
+    private ByteBuffer scratch;
 
     private SafetensorsReader(Path file, FileChannel channel, long dataStart, Map<String, TensorEntry> entries,
                               Map<String, String> metadata) {
@@ -173,9 +175,7 @@ public final class SafetensorsReader implements AutoCloseable {
         }
         ByteBuffer bytes = map(e);
         if (e.dtype() == DType.BF16) {
-            // DJL 0.35 aborts the JVM when asked for a bfloat16 tensor from a buffer, so widen on the host:
-            // bf16 is the high half of a float32, the conversion is exact
-            return manager.create(widenBf16(bytes, e.elementCount()), shape, DataType.FLOAT32);
+            return widenBf16(e, bytes, shape, manager);
         }
         // the mapped view is wrapped without copying, so the result must be a real copy: the mapping goes away when
         // the buffer is collected (DJL's toType returns an alias when the dtype already matches, hence duplicate())
@@ -184,14 +184,33 @@ public final class SafetensorsReader implements AutoCloseable {
         }
     }
 
-    private static ByteBuffer widenBf16(ByteBuffer bf16, long count) {
-        ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(count * 4)).order(ByteOrder.nativeOrder());
-        java.nio.ShortBuffer in = bf16.asShortBuffer();
-        java.nio.IntBuffer dst = out.asIntBuffer();
-        for (int i = 0; i < count; i++) {
-            dst.put(i, (in.get(i) & 0xffff) << 16);
+    /**
+     * DJL 0.35 aborts the JVM when asked for a bfloat16 tensor from a buffer, so bf16 is widened on the host (it is the
+     * high half of a float32: exact) through a small reusable buffer, chunk by chunk, into an engine-owned tensor.
+     */
+    private NDArray widenBf16(TensorEntry e, ByteBuffer bf16, Shape shape, NDManager manager) {
+        long count = e.elementCount();
+        if (scratch == null) {
+            scratch = ByteBuffer.allocateDirect(WIDEN_CHUNK * 4).order(ByteOrder.nativeOrder());
         }
-        return out;
+        java.nio.ShortBuffer in = bf16.asShortBuffer();
+        java.nio.IntBuffer dst = scratch.asIntBuffer();
+        NDArray out = manager.create(new Shape(count), DataType.FLOAT32);
+        for (long from = 0; from < count; from += WIDEN_CHUNK) {
+            int n = (int) Math.min(WIDEN_CHUNK, count - from);
+            for (int i = 0; i < n; i++) {
+                dst.put(i, (in.get((int) (from + i)) & 0xffff) << 16);
+            }
+            ByteBuffer chunk = scratch.duplicate().order(ByteOrder.nativeOrder());
+            chunk.position(0).limit(n * 4);
+            try (NDArray part = manager.create(chunk.slice().order(ByteOrder.nativeOrder()), new Shape(n),
+                    DataType.FLOAT32)) {
+                out.set(new ai.djl.ndarray.index.NDIndex("{}:{}", from, from + n), part);
+            }
+        }
+        NDArray shaped = out.reshape(shape);
+        out.close();
+        return shaped;
     }
 
     private ByteBuffer map(TensorEntry e) {

@@ -83,6 +83,25 @@ class SafetensorsIoTest {
     }
 
     @Test
+    void largeBf16TensorsAreWidenedExactlyAcrossChunks(@TempDir Path dir) {
+        NDArray big = manager.randomNormal(new Shape(1100, 1000)); // more than one 2^20-element widening chunk
+        Path file = dir.resolve("big.safetensors");
+        SafetensorsWriter.write(file, Map.of("big", big), DType.BF16, Map.of());
+        float[] orig = big.toFloatArray();
+        try (SafetensorsReader r = SafetensorsReader.open(file)) {
+            NDArray back = r.readFloat32("big", manager);
+            assertEquals(new Shape(1100, 1000), back.getShape());
+            float[] got = back.toFloatArray();
+            for (int i = 0; i < orig.length; i++) {
+                float expected = Float.intBitsToFloat((SafetensorsWriter.toBf16(orig[i]) & 0xffff) << 16);
+                if (expected != got[i]) {
+                    throw new AssertionError("element " + i + ": " + got[i] + " != " + expected);
+                }
+            }
+        }
+    }
+
+    @Test
     void bf16RoundsToNearestEven() {
         // 1 + 2^-8 is exactly half-way between two bf16 values; ties go to the even one (1.0)
         assertEquals((short) 0x3f80, SafetensorsWriter.toBf16(1f + 1f / 256));

@@ -1,0 +1,55 @@
+package dev.claws.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * Starts DJL's PyTorch engine strictly offline (natives come from the pytorch-native-cpu jar on the class path)
+ * and hands out managers on the configured device.
+ */
+public final class Engines {
+
+    public static final String ENGINE_NAME = "PyTorch";
+
+    private Engines() {
+    }
+
+    /** Loads the PyTorch engine with the given options; safe to call repeatedly (the thread count is re-applied). */
+    public static synchronized Engine pytorch(EngineOptions options) {
+        // must be set before the engine class initialises, or DJL may try to download natives
+        System.setProperty("ai.djl.offline", "true");
+        if (options.intraOpThreads() > 0) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(options.intraOpThreads()));
+        }
+        Engine engine = Engine.getEngine(ENGINE_NAME);
+        if (options.intraOpThreads() > 0 && JniUtils.getNumThreads() != options.intraOpThreads()) {
+            JniUtils.setNumThreads(options.intraOpThreads());
+        }
+        return engine;
+    }
+
+    /** The device named by the options; fails clearly when a GPU is asked for and none is visible. */
+    public static Device device(EngineOptions options) {
+        Engine engine = pytorch(options);
+        if (options.device().equals("gpu")) {
+            if (engine.getGpuCount() == 0) {
+                throw new IllegalStateException("claws.engine.device=gpu but PyTorch sees no CUDA device "
+                        + "(the bundled natives are CPU-only unless a CUDA pytorch-native jar is on the class path)");
+            }
+            return Device.gpu();
+        }
+        return Device.cpu();
+    }
+
+    /** A fresh root manager on the configured device; the caller closes it. */
+    public static NDManager newManager(EngineOptions options) {
+        Device device = device(options);
+        return NDManager.newBaseManager(device, ENGINE_NAME);
+    }
+
+    public static int intraOpThreads() {
+        return JniUtils.getNumThreads();
+    }
+}

@@ -192,13 +192,14 @@ public final class StoreMapping {
     public static LawFit lawFit(dev.claws.store.LawFit row) {
         LawFit.Builder fit = LawFit.newBuilder();
         mergeJson(row.diagnosticsJson, fit);
+        boolean gammaEstimated = fit.getForm() != dev.claws.api.v1.LawForm.LAW_FORM_WITHOUT_RFT;
         fit.setId(row.id)
                 .setName(row.name)
                 .setKind(kind(row.kind))
                 .setMetric(nullToEmpty(row.metric))
-                .setAlpha(coefficient(row.alpha, row.alphaStderr, row.alphaCiLow, row.alphaCiHigh))
-                .setBeta(coefficient(row.beta, row.betaStderr, row.betaCiLow, row.betaCiHigh))
-                .setGamma(coefficient(row.gamma, row.gammaStderr, row.gammaCiLow, row.gammaCiHigh))
+                .setAlpha(coefficient(row.alpha, row.alphaStderr, row.alphaCiLow, row.alphaCiHigh, true))
+                .setBeta(coefficient(row.beta, row.betaStderr, row.betaCiLow, row.betaCiHigh, true))
+                .setGamma(coefficient(row.gamma, row.gammaStderr, row.gammaCiLow, row.gammaCiHigh, gammaEstimated))
                 .setR2Log(row.r2Log)
                 .setR2Linear(row.r2Linear)
                 .setNPoints(row.nPoints)
@@ -211,9 +212,11 @@ public final class StoreMapping {
         return fit.build();
     }
 
-    private static dev.claws.api.v1.Coefficient coefficient(double estimate, double stderr, double low, double high) {
+    private static dev.claws.api.v1.Coefficient coefficient(double estimate, double stderr, double low, double high,
+                                                            boolean estimated) {
         return dev.claws.api.v1.Coefficient.newBuilder()
-                .setEstimate(estimate).setStandardError(stderr).setCiLow(low).setCiHigh(high).build();
+                .setEstimate(estimate).setStandardError(stderr).setCiLow(low).setCiHigh(high).setEstimated(estimated)
+                .build();
     }
 
     private static String nullToEmpty(String value) {

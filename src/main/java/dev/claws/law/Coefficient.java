@@ -27,6 +27,11 @@ public record Coefficient(String name, double estimate, double standardError, do
 
     /** Two-sided 97.5% quantile of Student's t with {@code dof} degrees of freedom (dof >= 1). */
     static double tQuantile975(int dof) {
-        return new TDistribution(null, dof).inverseCumulativeProbability(0.975);
+        return tQuantile(0.95, dof);
+    }
+
+    /** Quantile of Student's t bounding a central interval of the given coverage: t((1 + confidence) / 2, dof). */
+    static double tQuantile(double confidence, int dof) {
+        return new TDistribution(null, dof).inverseCumulativeProbability((1 + confidence) / 2);
     }
 }

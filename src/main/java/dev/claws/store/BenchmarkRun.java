@@ -73,7 +73,7 @@ public class BenchmarkRun extends PanacheEntityBase {
     @PrePersist
     void stampCreation() {
         if (created == null) {
-            created = Instant.now();
+            created = StoredTime.now();
         }
     }
 }

@@ -70,7 +70,7 @@ public class EvalResult extends PanacheEntityBase {
     @PrePersist
     void stampCreation() {
         if (created == null) {
-            created = Instant.now();
+            created = StoredTime.now();
         }
     }
 }

@@ -79,7 +79,7 @@ public class Job extends PanacheEntityBase {
     @PrePersist
     void stampCreation() {
         if (created == null) {
-            created = Instant.now();
+            created = StoredTime.now();
         }
     }
 }

@@ -34,6 +34,6 @@ public class JobRepository implements PanacheRepositoryBase<Job, Long> {
     /** Marks jobs left RUNNING by a server that stopped as INTERRUPTED (run once at start-up); returns how many. */
     public int markUnfinishedInterrupted(String reason) {
         return update("state = ?1, error = ?2, finished = ?3 where state = ?4",
-                Job.State.INTERRUPTED, reason, Instant.now(), Job.State.RUNNING);
+                Job.State.INTERRUPTED, reason, StoredTime.now(), Job.State.RUNNING);
     }
 }

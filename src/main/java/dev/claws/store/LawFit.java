@@ -77,7 +77,7 @@ public class LawFit extends PanacheEntityBase {
     @PrePersist
     void stampCreation() {
         if (created == null) {
-            created = Instant.now();
+            created = StoredTime.now();
         }
     }
 }

@@ -65,7 +65,7 @@ public class Variant extends PanacheEntityBase {
     @PrePersist
     void stampCreation() {
         if (created == null) {
-            created = Instant.now();
+            created = StoredTime.now();
         }
     }
 

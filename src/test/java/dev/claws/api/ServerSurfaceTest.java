@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.claws.api.v1.GenerateRequest;
 import dev.claws.api.v1.InferenceGrpc;
 import dev.claws.api.v1.JobsGrpc;
-import dev.claws.api.v1.LawsGrpc;
-import dev.claws.api.v1.PredictLossRequest;
 import dev.claws.api.v1.SubmitCompressionRequest;
 import grpc.health.v1.HealthGrpc;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
@@ -102,10 +100,6 @@ class ServerSurfaceTest {
                 .newBlockingStub(channel).submitCompression(SubmitCompressionRequest.getDefaultInstance()));
         assertEquals(Status.Code.UNIMPLEMENTED, compress.getStatus().getCode());
         assertTrue(compress.getStatus().getDescription().startsWith("SubmitCompression is not implemented yet"));
-
-        StatusRuntimeException predict = assertThrows(StatusRuntimeException.class, () -> LawsGrpc
-                .newBlockingStub(channel).predictLoss(PredictLossRequest.getDefaultInstance()));
-        assertEquals(Status.Code.UNIMPLEMENTED, predict.getStatus().getCode());
     }
 
     @Test

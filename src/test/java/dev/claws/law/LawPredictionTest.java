@@ -21,10 +21,10 @@ class LawPredictionTest {
             LawPrediction prediction = LawPrediction.predict(fit, q[0], q[1], q[2]);
             double truth = LAW.value(q[0], q[1], q[2]);
             System.out.printf("L0=%.2f r=%.2f D=%.0f: truth %.4f predicted %.4f 95%% PI [%.4f, %.4f]%n",
-                    q[0], q[1], q[2], truth, prediction.predicted(), prediction.lower95(), prediction.upper95());
+                    q[0], q[1], q[2], truth, prediction.predicted(), prediction.lower(), prediction.upper());
             assertTrue(prediction.covers(truth), prediction.toString());
             assertEquals(truth, prediction.predicted(), 0.02 * truth);
-            assertTrue(prediction.lower95() < prediction.predicted() && prediction.predicted() < prediction.upper95());
+            assertTrue(prediction.lower() < prediction.predicted() && prediction.predicted() < prediction.upper());
             // the interval is at least as wide as the noise alone: exp(+-t * sigma)
             assertTrue(prediction.logStandardError() >= fit.residualStandardError());
         }
@@ -53,7 +53,7 @@ class LawPredictionTest {
         LawFit fit = LawFitter.fit(LAW.points(LawFitterTest.INTRINSIC_L0, SyntheticLaw.RATIOS, new double[] {0, 3}, 0, 0));
         LawPrediction exact = LawPrediction.predict(fit, 2.8, 0.55, 2);
         assertEquals(LAW.value(2.8, 0.55, 2), exact.predicted(), 1e-10);
-        assertEquals(exact.predicted(), exact.upper95(), 1e-6);
+        assertEquals(exact.predicted(), exact.upper(), 1e-6);
 
         LawFit noisy = LawFitter.fit(LAW.points(LawFitterTest.INTRINSIC_L0, SyntheticLaw.RATIOS, new double[] {0, 3}, 0.02, 3));
         // what the store keeps: every field of the record; rebuilding from them must predict identically
@@ -78,8 +78,17 @@ class LawPredictionTest {
                 .inverseCumulativeProbability(0.975);
         LawPrediction p = LawPrediction.predict(fit, 3.2, 0.3, 5);
         assertEquals(Math.exp(mean), p.predicted(), 1e-12);
-        assertEquals(Math.exp(mean - t * Math.sqrt(variance)), p.lower95(), 1e-12);
-        assertEquals(Math.exp(mean + t * Math.sqrt(variance)), p.upper95(), 1e-12);
+        assertEquals(Math.exp(mean - t * Math.sqrt(variance)), p.lower(), 1e-12);
+        assertEquals(Math.exp(mean + t * Math.sqrt(variance)), p.upper(), 1e-12);
+
+        double t80 = new org.apache.commons.math3.distribution.TDistribution(fit.degreesOfFreedom())
+                .inverseCumulativeProbability(0.9);
+        LawPrediction narrow = LawPrediction.predict(fit, 3.2, 0.3, 5, 0.8);
+        assertEquals(0.8, narrow.confidence());
+        assertEquals(p.predicted(), narrow.predicted(), 0);
+        assertEquals(Math.exp(mean - t80 * Math.sqrt(variance)), narrow.lower(), 1e-12);
+        assertEquals(Math.exp(mean + t80 * Math.sqrt(variance)), narrow.upper(), 1e-12);
+        assertTrue(p.lower() < narrow.lower() && narrow.upper() < p.upper());
     }
 
     @Test
@@ -91,6 +100,8 @@ class LawPredictionTest {
         assertMessage("rft_size (D) = NaN is outside the allowed range: finite and >= 0",
                 () -> LawPrediction.predict(fit, 3, 0.2, Double.NaN));
         assertMessage("fit is missing", () -> LawPrediction.predict(null, 3, 0.2, 0));
+        assertMessage("confidence = 1.00000 is outside the allowed range (0, 1)",
+                () -> LawPrediction.predict(fit, 3, 0.2, 0, 1));
         assertMessage("base_metric (L0) = 1.00000e+300 drives the prediction outside the double range; use an L0 of the"
                 + " magnitude the law was fitted on", () -> LawPrediction.predict(fit, 1e300, 0.2, 0));
     }

@@ -2,15 +2,25 @@ package dev.claws.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.claws.api.v1.CriticalRatioRequest;
+import dev.claws.api.v1.CriticalRatioResponse;
 import dev.claws.api.v1.DeleteVariantRequest;
+import dev.claws.api.v1.FitLawRequest;
 import dev.claws.api.v1.GetLawFitRequest;
 import dev.claws.api.v1.LawFit;
 import dev.claws.api.v1.LawKind;
-import dev.claws.api.v1.ListVariantsRequest;
-import dev.claws.api.v1.VariantsGrpc;
+import dev.claws.api.v1.LawPoint;
+import dev.claws.api.v1.LawPoints;
 import dev.claws.api.v1.LawsGrpc;
+import dev.claws.api.v1.ListVariantsRequest;
+import dev.claws.api.v1.PredictLossRequest;
+import dev.claws.api.v1.PredictLossResponse;
+import dev.claws.api.v1.VariantsGrpc;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,7 +99,10 @@ class RestartPersistenceIT {
             insertVariant(connection, deleted);
             fitId = insertLawFit(connection, kept);
         }
-        // second start: the rows are there; one is deleted through the API
+        LawFit fitted;
+        PredictLossResponse prediction;
+        CriticalRatioResponse critical;
+        // second start: the rows are there; one is deleted through the API; a law is fitted
         try (PackagedServer server = PackagedServer.start(jar, log, properties)) {
             assertTrue(names(server).containsAll(List.of(kept, deleted)));
             LawFit fit = LawsGrpc.newBlockingStub(server.channel)
@@ -100,12 +113,25 @@ class RestartPersistenceIT {
             assertEquals(0.02, fit.getResidualStandardError());
             VariantsGrpc.newBlockingStub(server.channel)
                     .deleteVariant(DeleteVariantRequest.newBuilder().setName(deleted).build());
+            // a fit written without covariance cannot give prediction intervals: refused, not invented
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> LawsGrpc
+                    .newBlockingStub(server.channel).predictLoss(predictRequest(fitId)));
+            assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
+
+            fitted = LawsGrpc.newBlockingStub(server.channel).fitLaw(FitLawRequest.newBuilder().setName(kept)
+                    .setKind(LawKind.LAW_KIND_EXTRINSIC).setPoints(lawPoints()).build());
+            prediction = LawsGrpc.newBlockingStub(server.channel).predictLoss(predictRequest(fitted.getId()));
+            critical = LawsGrpc.newBlockingStub(server.channel).criticalRatio(criticalRequest(fitted.getId()));
         }
-        // third start: the deletion persisted, the other row is still there
+        // third start: the deletion persisted, the other row is still there, the fit answers as before
         try (PackagedServer server = PackagedServer.start(jar, log, properties)) {
             List<String> names = names(server);
             assertTrue(names.contains(kept));
             assertFalse(names.contains(deleted));
+            LawsGrpc.LawsBlockingStub laws = LawsGrpc.newBlockingStub(server.channel);
+            assertEquals(fitted, laws.getLawFit(GetLawFitRequest.newBuilder().setId(fitted.getId()).build()));
+            assertEquals(prediction, laws.predictLoss(predictRequest(fitted.getId())));
+            assertEquals(critical, laws.criticalRatio(criticalRequest(fitted.getId())));
         }
         // the schema was migrated once, never dropped and re-created
         try (Connection connection = database.connect(); Statement statement = connection.createStatement();
@@ -114,6 +140,30 @@ class RestartPersistenceIT {
             rows.next();
             assertEquals(1, rows.getInt(1));
         }
+    }
+
+    /** Points of L = L0^0.98 (1+r)^-1.03 (1 + 1/(D+1))^-0.1 with a small deterministic wobble. */
+    private static LawPoints lawPoints() {
+        LawPoints.Builder points = LawPoints.newBuilder();
+        int i = 0;
+        for (double l0 : new double[] {0.6, 0.7, 0.8}) {
+            for (double r : new double[] {0.1, 0.3, 0.5}) {
+                for (double d : new double[] {0, 1e6}) {
+                    double l = Math.pow(l0, 0.98) * Math.pow(1 + r, -1.03) * Math.pow(1 + 1 / (d + 1), -0.1)
+                            * (1 + 0.01 * Math.sin(++i));
+                    points.addPoints(LawPoint.newBuilder().setL(l).setL0(l0).setR(r).setD(d));
+                }
+            }
+        }
+        return points.build();
+    }
+
+    private static PredictLossRequest predictRequest(long id) {
+        return PredictLossRequest.newBuilder().setFitId(id).setL0(0.65).setR(0.4).setD(1000).build();
+    }
+
+    private static CriticalRatioRequest criticalRequest(long id) {
+        return CriticalRatioRequest.newBuilder().setFitId(id).setSigma(0.8).build();
     }
 
     private static List<String> names(PackagedServer server) {

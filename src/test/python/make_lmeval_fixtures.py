@@ -14,8 +14,8 @@ What it does (offline; needs torch, transformers, tokenizers and lm-eval 0.4.x i
      text built as the reference perplexity code builds it -> cross_entropy.json.
 
 Usage (from the repository root):
-  /work/pyenv/bin/pip install 'lm-eval==0.4.13'
-  /work/pyenv/bin/python src/test/python/make_lmeval_fixtures.py --wikitext ../shared/data/wikitext-2-raw/wiki.test.raw
+  .venv/bin/pip install -r src/test/python/requirements.txt
+  .venv/bin/python src/test/python/make_lmeval_fixtures.py --wikitext ../shared/data/wikitext-2-raw/wiki.test.raw
 """
 import argparse
 import json

@@ -8,7 +8,7 @@ Each fixture is a small randomly initialised Qwen2 or LLaMA checkpoint saved by 
   - greedy: 12 greedy tokens after the prompt (full recompute each step) and the top1-top2 logit margins;
   - score: per-token log-probs of prompt[6:] given prompt[:6] (lm-evaluation-harness semantics).
 
-Run: /work/pyenv/bin/python src/test/python/make_model_fixtures.py
+Run: .venv/bin/python src/test/python/make_model_fixtures.py
 The Java test suite only reads the committed output; it never runs Python.
 """
 import json

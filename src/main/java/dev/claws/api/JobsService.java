@@ -15,6 +15,16 @@ import dev.claws.api.v1.SubmitEvaluationRequest;
 import dev.claws.api.v1.SubmitRecoveryRequest;
 import dev.claws.api.v1.WatchJobRequest;
 import dev.claws.store.JobRepository;
+import dev.claws.store.VariantRepository;
+import dev.claws.jobs.JobListener;
+import dev.claws.jobs.JobQueueFullException;
+import dev.claws.jobs.JobRunner;
+import dev.claws.jobs.JobWorks;
+import com.google.protobuf.Message;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.time.Instant;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -23,18 +33,28 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The Jobs service. Reading stored jobs works now; submitting, watching and cancelling arrive with the job runner. */
+/**
+ * The Jobs service: validates submissions, hands them to the job runner (dev.claws.jobs) as stored requests, and maps
+ * job rows and live progress to API messages.
+ */
 @GrpcService
 public class JobsService extends JobsGrpc.JobsImplBase {
-
-    private static final String RUNNER = "the job runner lands with the compression and benchmark jobs work";
 
     @Inject
     JobRepository jobs;
 
+    @Inject
+    VariantRepository variants;
+
+    @Inject
+    JobRunner runner;
+
+    @Inject
+    JobWorks works;
+
     @Override
     public void submitCompression(SubmitCompressionRequest request, StreamObserver<Job> observer) {
-        Unimplemented.answer(observer, "SubmitCompression", RUNNER);
+        Unimplemented.answer(observer, "SubmitCompression", "compression jobs land with the compression work");
     }
 
     @Override
@@ -43,13 +63,30 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     }
 
     @Override
+    @Blocking
     public void submitEvaluation(SubmitEvaluationRequest request, StreamObserver<Job> observer) {
-        Unimplemented.answer(observer, "SubmitEvaluation", "evaluation jobs land with the evaluation work");
+        Rpc.unary(observer, () -> {
+            QuarkusTransaction.requiringNew().call(() ->
+                    JobValidation.evaluation(request, variants, works.paths().evalDataDir()));
+            return submit(dev.claws.store.Job.Kind.EVALUATION, request);
+        });
     }
 
     @Override
+    @Blocking
     public void submitBenchmark(SubmitBenchmarkRequest request, StreamObserver<Job> observer) {
-        Unimplemented.answer(observer, "SubmitBenchmark", RUNNER);
+        Rpc.unary(observer, () -> {
+            QuarkusTransaction.requiringNew().call(() -> JobValidation.benchmark(request, variants));
+            return submit(dev.claws.store.Job.Kind.BENCHMARK, request);
+        });
+    }
+
+    private Job submit(dev.claws.store.Job.Kind kind, Message request) {
+        try {
+            return StoreMapping.job(runner.submit(kind, StoreMapping.toJson(request)));
+        } catch (JobQueueFullException e) {
+            throw Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
+        }
     }
 
     @Override
@@ -57,9 +94,8 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     public void getJob(GetJobRequest request, StreamObserver<Job> observer) {
         Rpc.unary(observer, () -> {
             long id = Validation.positiveId("id", request.getId());
-            return QuarkusTransaction.requiringNew().call(() -> jobs.findByIdOptional(id)
-                    .map(StoreMapping::job)
-                    .orElseThrow(() -> Rpc.notFound("job " + id + " does not exist")));
+            return runner.find(id).map(StoreMapping::job)
+                    .orElseThrow(() -> Rpc.notFound("job " + id + " does not exist"));
         });
     }
 
@@ -95,12 +131,55 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     }
 
     @Override
+    @Blocking
     public void watchJob(WatchJobRequest request, StreamObserver<JobEvent> observer) {
-        Unimplemented.answer(observer, "WatchJob", RUNNER);
+        long id;
+        try {
+            id = Validation.positiveId("id", request.getId());
+        } catch (StatusRuntimeException e) {
+            observer.onError(e);
+            return;
+        }
+        ServerCallStreamObserver<JobEvent> call = (ServerCallStreamObserver<JobEvent>) observer;
+        JobListener listener = new JobListener() {
+            private boolean closed;
+
+            @Override
+            public synchronized void onEvent(dev.claws.store.Job snapshot, boolean last) {
+                if (closed) {
+                    return;
+                }
+                if (call.isCancelled()) {
+                    closed = true;
+                    return;
+                }
+                call.onNext(JobEvent.newBuilder()
+                        .setJob(StoreMapping.job(snapshot))
+                        .setTime(ProtoTime.toTimestamp(Instant.now()))
+                        .build());
+                if (last) {
+                    closed = true;
+                    call.onCompleted();
+                }
+            }
+        };
+        call.setOnCancelHandler(() -> runner.unwatch(id, listener));
+        try {
+            if (!runner.watch(id, listener)) {
+                observer.onError(Rpc.notFound("job " + id + " does not exist"));
+            }
+        } catch (RuntimeException e) {
+            observer.onError(Status.INTERNAL.withDescription("internal error: " + e).asRuntimeException());
+        }
     }
 
     @Override
+    @Blocking
     public void cancelJob(CancelJobRequest request, StreamObserver<Job> observer) {
-        Unimplemented.answer(observer, "CancelJob", RUNNER);
+        Rpc.unary(observer, () -> {
+            long id = Validation.positiveId("id", request.getId());
+            return runner.cancel(id).map(StoreMapping::job)
+                    .orElseThrow(() -> Rpc.notFound("job " + id + " does not exist"));
+        });
     }
 }

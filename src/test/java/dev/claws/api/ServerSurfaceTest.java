@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.claws.api.v1.GenerateRequest;
 import dev.claws.api.v1.InferenceGrpc;
 import dev.claws.api.v1.JobsGrpc;
-import dev.claws.api.v1.SubmitCompressionRequest;
+import dev.claws.api.v1.SubmitRecoveryRequest;
 import grpc.health.v1.HealthGrpc;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
@@ -96,10 +96,10 @@ class ServerSurfaceTest {
         assertEquals("Generate is not implemented yet: the inference engine lands with the serving work",
                 generate.getStatus().getDescription());
 
-        StatusRuntimeException compress = assertThrows(StatusRuntimeException.class, () -> JobsGrpc
-                .newBlockingStub(channel).submitCompression(SubmitCompressionRequest.getDefaultInstance()));
-        assertEquals(Status.Code.UNIMPLEMENTED, compress.getStatus().getCode());
-        assertTrue(compress.getStatus().getDescription().startsWith("SubmitCompression is not implemented yet"));
+        StatusRuntimeException recovery = assertThrows(StatusRuntimeException.class, () -> JobsGrpc
+                .newBlockingStub(channel).submitRecovery(SubmitRecoveryRequest.getDefaultInstance()));
+        assertEquals(Status.Code.UNIMPLEMENTED, recovery.getStatus().getCode());
+        assertTrue(recovery.getStatus().getDescription().startsWith("SubmitRecovery is not implemented yet"));
     }
 
     @Test

@@ -1,0 +1,173 @@
+package dev.claws.api;
+
+import dev.claws.api.v1.EvaluationLimits;
+import dev.claws.api.v1.SubmitBenchmarkRequest;
+import dev.claws.api.v1.SubmitEvaluationRequest;
+import dev.claws.jobs.BenchmarkSpec;
+import dev.claws.jobs.EvalTasks;
+import dev.claws.jobs.EvaluationSpec;
+import dev.claws.jobs.ModelRef;
+import dev.claws.model.ModelConfig;
+import dev.claws.store.Variant;
+import dev.claws.store.VariantRepository;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks job requests and turns them into the job layer's specs; each failure names the field and what it accepts.
+ * Needs an open transaction (it reads the variant table).
+ */
+final class JobValidation {
+
+    static final int DEFAULT_WINDOW = 1024;
+    static final int MIN_WINDOW = 16;
+    static final int MAX_BENCHMARK_VARIANTS = 32;
+    static final int MAX_LENGTHS = 16;
+    static final int DEFAULT_PROMPT_LENGTH = 128;
+    static final int DEFAULT_GENERATION_LENGTH = 64;
+    static final int MAX_GENERATION_LENGTH = 4096;
+    static final int DEFAULT_REPEATS = 5;
+    static final int MAX_REPEATS = 100;
+    static final int MAX_WARMUP = 10;
+
+    private JobValidation() {
+    }
+
+    /** The stored variant of that name; NOT_FOUND when there is none. */
+    static Variant variant(VariantRepository variants, String field, String name) {
+        String checked = Validation.variantName(field, name);
+        return variants.findByName(checked)
+                .orElseThrow(() -> Rpc.notFound(field + ": variant '" + checked + "' does not exist"));
+    }
+
+    /** The context length (max_position_embeddings) of a stored variant's checkpoint. */
+    static int contextLength(Variant row) {
+        try {
+            return ModelConfig.load(Path.of(row.path)).maxPositionEmbeddings();
+        } catch (RuntimeException e) {
+            throw Rpc.failedPrecondition("variant '" + row.name + "': its checkpoint at " + row.path
+                    + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    static EvaluationSpec evaluation(SubmitEvaluationRequest request, VariantRepository variants, Path dataDir) {
+        Variant row = variant(variants, "variant", request.getVariant());
+        if (request.getTasksCount() == 0) {
+            throw Rpc.invalid("tasks must name at least one task, from " + EvalTasks.known());
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < request.getTasksCount(); i++) {
+            String task = request.getTasks(i);
+            if (!EvalTasks.isKnown(task)) {
+                throw Rpc.invalid("tasks[" + i + "] '" + task + "' is not a known task; known tasks: "
+                        + EvalTasks.known());
+            }
+            if (!seen.add(task)) {
+                throw Rpc.invalid("tasks[" + i + "] '" + task + "' is listed twice");
+            }
+        }
+        EvaluationLimits limits = request.getLimits();
+        int maxSamples = limits.getMaxSamplesPerTask();
+        if (maxSamples < 0) {
+            throw Rpc.invalid("limits.max_samples_per_task must be at most " + Integer.MAX_VALUE + " (0 = all), got "
+                    + Integer.toUnsignedString(maxSamples));
+        }
+        int context = contextLength(row);
+        int window = limits.getWindowLength() == 0 ? Math.min(context, DEFAULT_WINDOW) : limits.getWindowLength();
+        if (window < MIN_WINDOW || window > context) {
+            throw Rpc.invalid("limits.window_length must be between " + MIN_WINDOW + " and the context length "
+                    + context + " of '" + row.name + "' (0 = min(context length, " + DEFAULT_WINDOW + ")), got "
+                    + Integer.toUnsignedString(limits.getWindowLength()));
+        }
+        long budget = limits.getTokenBudget();
+        if (budget != 0 && (budget < window)) {
+            throw Rpc.invalid("limits.token_budget must be 0 (the whole corpus) or at least the window length "
+                    + window + ", got " + Long.toUnsignedString(budget));
+        }
+        for (String task : request.getTasksList()) {
+            Path file = EvalTasks.dataFile(task, dataDir);
+            if (!Files.isRegularFile(file)) {
+                throw Rpc.failedPrecondition("the data file of task '" + task + "' is missing: " + file
+                        + " (set claws.eval.data-dir to the directory holding the evaluation data)");
+            }
+        }
+        return new EvaluationSpec(ModelRef.of(row), request.getTasksList(), maxSamples, window, budget);
+    }
+
+    static BenchmarkSpec benchmark(SubmitBenchmarkRequest request, VariantRepository variants) {
+        int count = request.getVariantsCount();
+        if (count < 1 || count > MAX_BENCHMARK_VARIANTS) {
+            throw Rpc.invalid("variants must name 1 to " + MAX_BENCHMARK_VARIANTS + " variants, got " + count);
+        }
+        Map<String, Variant> measured = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            String field = "variants[" + i + "]";
+            Variant row = variant(variants, field, request.getVariants(i));
+            if (measured.containsKey(row.name)) {
+                throw Rpc.invalid(field + " '" + row.name + "' is listed twice");
+            }
+            measured.put(row.name, row);
+        }
+        for (Variant row : List.copyOf(measured.values())) {
+            if (!row.isBaseModel() && !measured.containsKey(row.base)) {
+                Variant base = variants.findByName(row.base).orElseThrow(() -> Rpc.failedPrecondition("variant '"
+                        + row.name + "' has base '" + row.base + "', which is not stored; its speedup cannot be measured"));
+                measured.put(base.name, base);
+            }
+        }
+        int context = Integer.MAX_VALUE;
+        for (Variant row : measured.values()) {
+            context = Math.min(context, contextLength(row));
+        }
+        List<Integer> prompts = lengths("prompt_lengths", request.getPromptLengthsList(), DEFAULT_PROMPT_LENGTH, 1,
+                context, "the context length " + context);
+        List<Integer> generations = lengths("generation_lengths", request.getGenerationLengthsList(),
+                DEFAULT_GENERATION_LENGTH, 2, MAX_GENERATION_LENGTH, String.valueOf(MAX_GENERATION_LENGTH));
+        int longest = prompts.stream().mapToInt(Integer::intValue).max().orElseThrow()
+                + generations.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        if (longest > context) {
+            throw Rpc.invalid("prompt_lengths and generation_lengths: the longest prompt plus the longest generation is "
+                    + longest + " tokens, more than the context length " + context);
+        }
+        int repeats = request.getRepeats() == 0 ? DEFAULT_REPEATS : request.getRepeats();
+        if (repeats < 1 || repeats > MAX_REPEATS) {
+            throw Rpc.invalid("repeats must be between 1 and " + MAX_REPEATS + " (0 = " + DEFAULT_REPEATS + "), got "
+                    + Integer.toUnsignedString(request.getRepeats()));
+        }
+        int warmup = request.getWarmup();
+        if (warmup < 0 || warmup > MAX_WARMUP) {
+            throw Rpc.invalid("warmup must be between 0 and " + MAX_WARMUP + ", got " + Integer.toUnsignedString(warmup));
+        }
+        return new BenchmarkSpec(measured.values().stream().map(ModelRef::of).toList(), prompts, generations, repeats,
+                warmup);
+    }
+
+    private static List<Integer> lengths(String field, List<Integer> values, int fallback, int min, int max,
+                                         String maxText) {
+        if (values.isEmpty()) {
+            return List.of(fallback);
+        }
+        if (values.size() > MAX_LENGTHS) {
+            throw Rpc.invalid(field + " may hold at most " + MAX_LENGTHS + " values, got " + values.size());
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            int v = values.get(i);
+            if (v < min || v > max) {
+                throw Rpc.invalid(field + "[" + i + "] must be between " + min + " and " + maxText + ", got "
+                        + Integer.toUnsignedString(v) + (min == 2 ? " (at least 2, so a decode step is measured)" : ""));
+            }
+            if (out.contains(v)) {
+                throw Rpc.invalid(field + "[" + i + "] " + v + " is listed twice");
+            }
+            out.add(v);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,17 @@
+package dev.claws.jobs;
+
+import java.util.List;
+
+/**
+ * A validated benchmark request. {@code models} holds every model measured, the requested variants and their bases
+ * (each once); every model's base model is among them.
+ */
+public record BenchmarkSpec(List<ModelRef> models, List<Integer> promptLengths, List<Integer> generationLengths,
+                            int repeats, int warmup) {
+
+    public BenchmarkSpec {
+        models = List.copyOf(models);
+        promptLengths = List.copyOf(promptLengths);
+        generationLengths = List.copyOf(generationLengths);
+    }
+}

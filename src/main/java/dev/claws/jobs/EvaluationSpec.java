@@ -1,0 +1,18 @@
+package dev.claws.jobs;
+
+import java.util.List;
+
+/**
+ * A validated evaluation request.
+ *
+ * @param maxSamplesPerTask extrinsic tasks: at most this many documents per task, 0 = all
+ * @param windowLength      intrinsic corpora: tokens per window (already resolved from its default)
+ * @param tokenBudget       intrinsic corpora: at most this many corpus tokens, 0 = the whole corpus
+ */
+public record EvaluationSpec(ModelRef variant, List<String> tasks, int maxSamplesPerTask, int windowLength,
+                             long tokenBudget) {
+
+    public EvaluationSpec {
+        tasks = List.copyOf(tasks);
+    }
+}

@@ -1,0 +1,10 @@
+package dev.claws.jobs;
+
+import dev.claws.store.Job;
+
+/** Follows one job: receives a detached snapshot on each change; {@code last} is true for the final event. */
+@FunctionalInterface
+public interface JobListener {
+
+    void onEvent(Job snapshot, boolean last);
+}

@@ -1,0 +1,44 @@
+package dev.claws.jobs;
+
+import dev.claws.model.EngineOptions;
+import dev.claws.store.BenchmarkRunRepository;
+import dev.claws.store.EvalResultRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Makes the work of each job kind from a validated spec. Jobs load their own models (and close them when done) on
+ * claws.engine.device with PyTorch's process-wide thread setting left as it is.
+ */
+@ApplicationScoped
+public class JobWorks {
+
+    @Inject
+    JobPaths paths;
+
+    @Inject
+    EvalResultRepository evalResults;
+
+    @Inject
+    BenchmarkRunRepository benchmarkRuns;
+
+    @ConfigProperty(name = "claws.engine.device", defaultValue = "cpu")
+    String device;
+
+    public EngineOptions engineOptions() {
+        return new EngineOptions(device, 0);
+    }
+
+    public JobPaths paths() {
+        return paths;
+    }
+
+    public JobWork evaluation(EvaluationSpec spec) {
+        return new EvaluationWork(spec, paths.evalDataDir(), engineOptions(), evalResults);
+    }
+
+    public JobWork benchmark(BenchmarkSpec spec) {
+        return new BenchmarkWork(spec, engineOptions(), benchmarkRuns);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.claws.jobs;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.claws.model.ModelConfig;
+import dev.claws.model.io.DType;
+import dev.claws.model.tools.SyntheticCheckpoint;
+import dev.claws.store.Job;
+import dev.claws.store.Variant;
+import dev.claws.store.VariantRepository;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.UUID;
+
+/** Stored variants and waits shared by the job tests. */
+public final class JobFixtures {
+
+    public static final Path TINY = Path.of("models/claws-tiny");
+    /** A checkpoint shaped like claws-tiny with half of every layer's FFN neurons (random weights), built once. */
+    private static final Path HALF_FFN = Path.of("target/test-data/fixtures/claws-tiny-half-ffn");
+
+    private JobFixtures() {
+    }
+
+    public static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Stores a base-model row for claws-tiny under a fresh name. */
+    public static String storeBase(VariantRepository variants) {
+        return store(variants, unique("tiny"), null, Variant.Method.NONE, 0, TINY);
+    }
+
+    /** Stores a variant of {@code base} whose checkpoint has half the FFN width of claws-tiny. */
+    public static String storeHalfFfnVariant(VariantRepository variants, String base) throws IOException {
+        synchronized (JobFixtures.class) {
+            if (!Files.isRegularFile(HALF_FFN.resolve("model.safetensors"))) {
+                ModelConfig tiny = ModelConfig.load(TINY);
+                Path tmp = HALF_FFN.resolveSibling(HALF_FFN.getFileName() + ".tmp");
+                Directories.deleteQuietly(tmp);
+                Files.createDirectories(tmp.getParent());
+                SyntheticCheckpoint.write(tmp, tiny.withIntermediateSizes(Collections.nCopies(
+                        tiny.numHiddenLayers(), tiny.intermediateSize(0) / 2)), DType.F32, 0.02, 11, 0,
+                        TINY.resolve("tokenizer.json"));
+                Files.move(tmp, HALF_FFN);
+            }
+        }
+        return store(variants, unique("tiny-half"), base, Variant.Method.RANDOM_PRUNE, 0.5, HALF_FFN);
+    }
+
+    public static String store(VariantRepository variants, String name, String base, Variant.Method method,
+                               double ratio, Path path) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            Variant v = new Variant();
+            v.name = name;
+            v.base = base;
+            v.parent = base;
+            v.method = method;
+            v.ratio = ratio;
+            v.parameterCount = ModelConfig.load(path).parameterCount();
+            v.path = path.toString();
+            variants.persist(v);
+        });
+        return name;
+    }
+
+    /** Waits until the job reaches a final state and returns it. */
+    public static Job awaitFinal(JobRunner runner, long id, long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (System.currentTimeMillis() < deadline) {
+            Job job = runner.find(id).orElseThrow();
+            if (job.state.isFinal()) {
+                return job;
+            }
+            Thread.sleep(20);
+        }
+        fail("job " + id + " did not finish within " + timeoutMs + " ms: " + runner.find(id).map(j -> j.state + " "
+                + j.stage + " " + j.message).orElse("?"));
+        return null;
+    }
+
+    /** Waits until the job runs and has reported progress in the given stage. */
+    public static void awaitStage(JobRunner runner, long id, String stage, long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (System.currentTimeMillis() < deadline) {
+            Job job = runner.find(id).orElseThrow();
+            if (job.state == Job.State.RUNNING && stage.equals(job.stage)) {
+                return;
+            }
+            if (job.state.isFinal()) {
+                fail("job " + id + " ended (" + job.state + ", " + job.error + ") before stage '" + stage + "'");
+            }
+            Thread.sleep(10);
+        }
+        fail("job " + id + " did not reach stage '" + stage + "' within " + timeoutMs + " ms");
+    }
+}

@@ -13,6 +13,10 @@ import dev.claws.api.v1.JobsGrpc;
 import dev.claws.api.v1.LawsGrpc;
 import dev.claws.api.v1.ListVariantsRequest;
 import dev.claws.api.v1.SubmitCompressionRequest;
+import dev.claws.api.v1.SubmitEvaluationRequest;
+import dev.claws.api.v1.SubmitBenchmarkRequest;
+import dev.claws.api.v1.CancelJobRequest;
+import dev.claws.api.v1.ListJobsRequest;
 import dev.claws.api.v1.VariantsGrpc;
 import dev.claws.store.Variant;
 import dev.claws.store.VariantRepository;
@@ -120,6 +124,18 @@ class AdminTokenTest {
         StatusRuntimeException fit = assertThrows(StatusRuntimeException.class,
                 () -> LawsGrpc.newBlockingStub(channel).fitLaw(FitLawRequest.getDefaultInstance()));
         assertEquals(Status.Code.UNAUTHENTICATED, fit.getStatus().getCode());
+        StatusRuntimeException evaluate = assertThrows(StatusRuntimeException.class, () -> JobsGrpc
+                .newBlockingStub(channel).submitEvaluation(SubmitEvaluationRequest.getDefaultInstance()));
+        assertEquals(Status.Code.UNAUTHENTICATED, evaluate.getStatus().getCode());
+        StatusRuntimeException cancel = assertThrows(StatusRuntimeException.class, () -> JobsGrpc
+                .newBlockingStub(channel).cancelJob(CancelJobRequest.newBuilder().setId(1).build()));
+        assertEquals(Status.Code.UNAUTHENTICATED, cancel.getStatus().getCode());
+        StatusRuntimeException benchmark = assertThrows(StatusRuntimeException.class, () -> GrpcTestChannel
+                .withAuthorization(JobsGrpc.newBlockingStub(channel), "Bearer " + AdminTokenProfile.TOKEN)
+                .submitBenchmark(SubmitBenchmarkRequest.getDefaultInstance()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, benchmark.getStatus().getCode(), "with the token it is validated");
+        // job reads stay open
+        JobsGrpc.newBlockingStub(channel).listJobs(ListJobsRequest.getDefaultInstance());
         // with the token the call reaches the service, which validates the (empty) request
         StatusRuntimeException authorised = assertThrows(StatusRuntimeException.class, () -> GrpcTestChannel
                 .withAuthorization(LawsGrpc.newBlockingStub(channel), "Bearer " + AdminTokenProfile.TOKEN)

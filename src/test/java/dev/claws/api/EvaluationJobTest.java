@@ -168,4 +168,24 @@ class EvaluationJobTest {
             }
         }
     }
+
+    @Test
+    void aJobThatCannotFinishFailsWithItsReasonAndStoresNothing() throws Exception {
+        String base = JobFixtures.storeBase(variants);
+        // piqa is fine, the arc_challenge file is broken at its second record: nothing of the job may be kept
+        Path broken = EvalTasks.dataFile("arc_challenge", paths.evalDataDir());
+        Files.writeString(broken, Files.readAllLines(FIXTURES.resolve("tasks/arc_challenge.jsonl")).get(0)
+                + "\n{\"id\": \"cut\", \"question\": \n", StandardCharsets.UTF_8);
+        Job submitted = jobs.submitEvaluation(SubmitEvaluationRequest.newBuilder().setVariant(base).addTasks("piqa")
+                .addTasks("arc_challenge").build());
+        List<Job> events = new ArrayList<>();
+        jobs.watchJob(WatchJobRequest.newBuilder().setId(submitted.getId()).build())
+                .forEachRemaining(e -> events.add(e.getJob()));
+        Job last = events.get(events.size() - 1);
+        assertEquals(JobState.JOB_STATE_FAILED, last.getState());
+        assertTrue(last.getError().contains("arc_challenge.jsonl line 2: not valid JSON"), last.getError());
+        assertTrue(last.hasFinished());
+        assertTrue(events.stream().anyMatch(e -> e.getStage().equals("evaluating piqa")), "piqa ran first");
+        assertEquals(0, QuarkusTransaction.requiringNew().call(() -> evalResults.listByJob(submitted.getId()).size()));
+    }
 }

@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
-import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -62,9 +61,10 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
             ResidentVariant variant = variant(request.getVariant());
             long seed = request.hasSeed() ? request.getSeed() : ThreadLocalRandom.current().nextLong();
             GenerationRequest generation = InferenceValidation.generation(request, variant, seed);
+            Cancellation cancel = Cancellation.watch(context, observer);
             CompletableFuture<ServedGeneration> result = variant.generate(generation, StreamSink.NONE,
-                    cancellation(context, observer), arrival, "Generate");
-            finish(context, observer, result, (served, out) -> {
+                    cancel, arrival, "Generate");
+            finish(context, observer, cancel.attach(result), (served, out) -> {
                 out.onNext(GenerateResponse.newBuilder()
                         .setVariant(served.variant())
                         .setText(served.text())
@@ -91,9 +91,10 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
             String name = variant.name();
             StreamSink sink = (text, tokenIds) -> observer.onNext(GenerateStreamResponse.newBuilder()
                     .setVariant(name).setTextDelta(text).addAllTokenIds(ids(tokenIds)).build());
-            CompletableFuture<ServedGeneration> result = variant.generate(generation, sink,
-                    cancellation(context, observer), arrival, "GenerateStream");
-            finish(context, observer, result, (served, out) -> {
+            Cancellation cancel = Cancellation.watch(context, observer);
+            CompletableFuture<ServedGeneration> result = variant.generate(generation, sink, cancel, arrival,
+                    "GenerateStream");
+            finish(context, observer, cancel.attach(result), (served, out) -> {
                 out.onNext(GenerateStreamResponse.newBuilder()
                         .setVariant(name)
                         .addAllTokenIds(ids(served.trailingTokenIds()))
@@ -118,8 +119,9 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
             List<TokenizedRequest> requests = variant.scoreRequests(request.getContext(),
                     request.getContinuationsList());
             InferenceValidation.checkScoreLengths(requests, variant);
-            CompletableFuture<ServedScores> result = variant.score(requests, cancellation(context, observer), arrival);
-            finish(context, observer, result, (served, out) -> {
+            Cancellation cancel = Cancellation.watch(context, observer);
+            CompletableFuture<ServedScores> result = variant.score(requests, cancel, arrival);
+            finish(context, observer, cancel.attach(result), (served, out) -> {
                 ScoreResponse.Builder response = ScoreResponse.newBuilder()
                         .setVariant(served.variant())
                         .setTiming(timing(served.timing()));
@@ -154,22 +156,11 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
         }
     }
 
-    /** A call is cancelled when its gRPC context is (client cancel, deadline, connection loss). */
-    private static BooleanSupplier cancellation(Context context, StreamObserver<?> observer) {
-        ServerCallStreamObserver<?> call = observer instanceof ServerCallStreamObserver<?> s ? s : null;
-        return () -> context.isCancelled() || (call != null && call.isCancelled());
-    }
-
     /**
-     * Sends the outcome when the work ends. A cancelled call gets nothing more (its status is already on its way);
-     * cancelling takes the work out of the queue if it has not started.
+     * Sends the outcome when the work ends. A cancelled call gets nothing more (its status is already on its way).
      */
     private static <T, R> void finish(Context context, StreamObserver<R> observer, CompletableFuture<T> result,
                                       BiConsumer<T, StreamObserver<R>> respond) {
-        if (observer instanceof ServerCallStreamObserver<R> call) {
-            call.setOnCancelHandler(() -> result.cancel(false));
-        }
-        context.addListener(cancelled -> result.cancel(false), Runnable::run);
         result.whenComplete((value, error) -> {
             if (context.isCancelled()) {
                 return;

@@ -9,21 +9,25 @@ import dev.claws.api.v1.LoadVariantRequest;
 import dev.claws.api.v1.UnloadVariantRequest;
 import dev.claws.api.v1.Variant;
 import dev.claws.api.v1.VariantsGrpc;
+import dev.claws.serve.ServeException;
+import dev.claws.serve.VariantRegistry;
 import dev.claws.store.VariantRepository;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
- * The Variants service over the Variant table. Nothing is resident in memory until the serving work brings the
- * variant registry, so every variant reports loaded = false and Load/Unload answer UNIMPLEMENTED.
+ * The Variants service: the Variant table joined with what the variant registry holds in memory. Load, Unload and
+ * Delete go through the registry, so a loaded variant cannot be deleted and loading respects the memory budget.
  */
 @GrpcService
 public class VariantsService extends VariantsGrpc.VariantsImplBase {
-
-    private static final String REGISTRY = "the variant registry lands with the serving work";
 
     @Inject
     VariantRepository variants;
@@ -31,17 +35,23 @@ public class VariantsService extends VariantsGrpc.VariantsImplBase {
     @Inject
     VariantRemoval removal;
 
+    @Inject
+    VariantRegistry registry;
+
+    @Override
+    public ServerServiceDefinition bindService() {
+        return MalformedRequests.guard(super.bindService());
+    }
+
     @Override
     @Blocking
     public void listVariants(ListVariantsRequest request, StreamObserver<ListVariantsResponse> observer) {
         Rpc.unary(observer, () -> {
-            if (request.getLoadedOnly()) {
-                return ListVariantsResponse.getDefaultInstance();
-            }
             String base = request.getBase().isEmpty() ? "" : Validation.variantName("base", request.getBase());
             return QuarkusTransaction.requiringNew().call(() -> ListVariantsResponse.newBuilder()
                     .addAllVariants(variants.listByBase(base).stream()
-                            .map(row -> StoreMapping.variant(row, false, 0))
+                            .map(this::withResidency)
+                            .filter(v -> !request.getLoadedOnly() || v.getLoaded())
                             .toList())
                     .build());
         });
@@ -50,27 +60,71 @@ public class VariantsService extends VariantsGrpc.VariantsImplBase {
     @Override
     @Blocking
     public void getVariant(GetVariantRequest request, StreamObserver<Variant> observer) {
+        Rpc.unary(observer, () -> describe(Validation.variantName("name", request.getName())));
+    }
+
+    @Override
+    @Blocking
+    public void loadVariant(LoadVariantRequest request, StreamObserver<Variant> observer) {
         Rpc.unary(observer, () -> {
             String name = Validation.variantName("name", request.getName());
-            return QuarkusTransaction.requiringNew().call(() -> variants.findByName(name)
-                    .map(row -> StoreMapping.variant(row, false, 0))
-                    .orElseThrow(() -> Rpc.notFound("variant '" + name + "' does not exist")));
+            if (request.getPath().isEmpty()) {
+                serving(() -> registry.load(name));
+            } else {
+                Path path = checkpointPath(request.getPath());
+                serving(() -> registry.registerAndLoad(name, path));
+            }
+            return describe(name);
         });
     }
 
     @Override
-    public void loadVariant(LoadVariantRequest request, StreamObserver<Variant> observer) {
-        Unimplemented.answer(observer, "LoadVariant", REGISTRY);
-    }
-
-    @Override
+    @Blocking
     public void unloadVariant(UnloadVariantRequest request, StreamObserver<Variant> observer) {
-        Unimplemented.answer(observer, "UnloadVariant", REGISTRY);
+        Rpc.unary(observer, () -> {
+            String name = Validation.variantName("name", request.getName());
+            Variant before = describe(name);
+            if (before.getLoaded()) {
+                registry.unload(name);
+            }
+            return describe(name);
+        });
     }
 
     @Override
     @Blocking
     public void deleteVariant(DeleteVariantRequest request, StreamObserver<DeleteVariantResponse> observer) {
-        Rpc.unary(observer, () -> removal.delete(Validation.variantName("name", request.getName())));
+        Rpc.unary(observer, () -> {
+            String name = Validation.variantName("name", request.getName());
+            return serving(() -> registry.whileUnloaded(name, () -> removal.delete(name)));
+        });
+    }
+
+    private Variant describe(String name) {
+        return QuarkusTransaction.requiringNew().call(() -> variants.findByName(name)
+                .map(this::withResidency)
+                .orElseThrow(() -> Rpc.notFound("variant '" + name + "' does not exist")));
+    }
+
+    private Variant withResidency(dev.claws.store.Variant row) {
+        return registry.resident(row.name)
+                .map(v -> StoreMapping.variant(row, true, v.memoryBytes()))
+                .orElseGet(() -> StoreMapping.variant(row, false, 0));
+    }
+
+    private static Path checkpointPath(String value) {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw Rpc.invalid("path is not a valid directory path: " + e.getMessage());
+        }
+    }
+
+    private static <T> T serving(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (ServeException e) {
+            throw ServeErrors.status(e);
+        }
     }
 }

@@ -39,6 +39,19 @@ public final class LanguageModel implements AutoCloseable {
 
     public TextGeneration generate(String prompt, GenerationSettings settings, List<String> stopSequences,
                                    TextGeneration.TextListener listener, BooleanSupplier cancelled) {
+        return generate(prompt, settings, stopSequences, TokenListener.NONE, listener, cancelled);
+    }
+
+    /**
+     * Like {@link #generate(String, GenerationSettings, List, TextGeneration.TextListener, BooleanSupplier)}, and
+     * {@code tokens} sees every generated token id as soon as it is chosen, before the text it completes is streamed
+     * (streaming clients want the ids even while text is held back). Returning false from it ends the generation like
+     * a stop sequence does.
+     */
+    public TextGeneration generate(String prompt, GenerationSettings settings, List<String> stopSequences,
+                                   TokenListener tokens, TextGeneration.TextListener listener,
+                                   BooleanSupplier cancelled) {
+        TokenListener tokenSink = tokens == null ? TokenListener.NONE : tokens;
         long[] promptIds = tokenizer.encode(prompt, true);
         if (promptIds.length == 0) {
             throw new IllegalArgumentException("prompt must encode to at least one token");
@@ -48,6 +61,7 @@ public final class LanguageModel implements AutoCloseable {
         TextGeneration.TextListener out = listener == null ? TextGeneration.TextListener.NONE : listener;
         StreamState state = new StreamState(stops);
         GenerationResult r = model.generate(promptIds, settings, tokenId -> {
+            boolean go = tokenSink.onToken(tokenId);
             state.ids = append(state.ids, tokenId);
             String text = tokenizer.decode(state.ids, true);
             int stopAt = state.findStop(text);
@@ -58,7 +72,7 @@ public final class LanguageModel implements AutoCloseable {
             }
             state.text = text;
             emit(state, state.safeLength(text), tokenId, out);
-            return true;
+            return go;
         }, cancelled);
         if (r.finishReason() != FinishReason.STOP_SEQUENCE) {
             emit(state, state.text.length(), r.tokenIds().length == 0 ? -1 : r.tokenIds()[r.tokenIds().length - 1],

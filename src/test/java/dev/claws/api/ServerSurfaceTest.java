@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.claws.api.v1.GenerateRequest;
-import dev.claws.api.v1.InferenceGrpc;
 import dev.claws.api.v1.JobsGrpc;
 import dev.claws.api.v1.SubmitRecoveryRequest;
 import grpc.health.v1.HealthGrpc;
@@ -90,12 +88,6 @@ class ServerSurfaceTest {
 
     @Test
     void laterCapabilitiesAnswerUnimplementedNamingTheWork() {
-        StatusRuntimeException generate = assertThrows(StatusRuntimeException.class, () -> InferenceGrpc
-                .newBlockingStub(channel).generate(GenerateRequest.newBuilder().setPrompt("hi").build()));
-        assertEquals(Status.Code.UNIMPLEMENTED, generate.getStatus().getCode());
-        assertEquals("Generate is not implemented yet: the inference engine lands with the serving work",
-                generate.getStatus().getDescription());
-
         StatusRuntimeException recovery = assertThrows(StatusRuntimeException.class, () -> JobsGrpc
                 .newBlockingStub(channel).submitRecovery(SubmitRecoveryRequest.getDefaultInstance()));
         assertEquals(Status.Code.UNIMPLEMENTED, recovery.getStatus().getCode());

@@ -1,0 +1,76 @@
+package dev.claws.serve;
+
+import dev.claws.model.ModelConfig;
+import dev.claws.store.Variant;
+import dev.claws.store.VariantRepository;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * At start-up, registers the bundled default model (claws.model.default) as a base model named after its directory
+ * (models/claws-tiny: claws-tiny) if no row of that name exists, and loads it. A model that cannot be loaded is logged
+ * and the server keeps serving everything else (its Inference calls then answer FAILED_PRECONDITION).
+ */
+@ApplicationScoped
+public class DefaultModelStartup {
+
+    private static final Logger LOG = Logger.getLogger(DefaultModelStartup.class);
+
+    @Inject
+    VariantRepository variants;
+
+    @Inject
+    VariantRegistry registry;
+
+    @ConfigProperty(name = "claws.model.default")
+    Path defaultModel;
+
+    @ConfigProperty(name = "claws.serve.load-default-at-start")
+    boolean loadAtStart;
+
+    static String nameOf(Path modelDirectory) {
+        return modelDirectory.toAbsolutePath().normalize().getFileName().toString();
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!loadAtStart) {
+            return;
+        }
+        String name = nameOf(defaultModel);
+        try {
+            if (!Files.isRegularFile(defaultModel.resolve(ModelConfig.FILE_NAME))) {
+                LOG.errorf("default model %s (claws.model.default) has no %s; nothing is loaded at start-up",
+                        defaultModel, ModelConfig.FILE_NAME);
+                return;
+            }
+            ModelConfig config = ModelConfig.load(defaultModel);
+            long bytes = VariantRegistry.directoryBytes(defaultModel);
+            QuarkusTransaction.requiringNew().run(() -> {
+                Variant row = variants.findByName(name).orElse(null);
+                if (row == null) {
+                    row = new Variant();
+                    row.name = name;
+                    row.method = Variant.Method.NONE;
+                    row.parameterCount = config.parameterCount();
+                    row.sizeBytes = bytes;
+                    row.path = defaultModel.toString();
+                    variants.persist(row);
+                } else if (!Path.of(row.path).toAbsolutePath().normalize()
+                        .equals(defaultModel.toAbsolutePath().normalize())) {
+                    LOG.warnf("variant %s is registered with path %s, not claws.model.default=%s; loading the "
+                            + "registered path", name, row.path, defaultModel);
+                }
+            });
+            registry.load(name);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "default model %s could not be loaded at start-up", defaultModel);
+        }
+    }
+}

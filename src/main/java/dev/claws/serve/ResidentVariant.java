@@ -1,0 +1,218 @@
+package dev.claws.serve;
+
+import dev.claws.eval.EngineScorer;
+import dev.claws.eval.HarnessRequestBuilder;
+import dev.claws.eval.LoglikelihoodRequest;
+import dev.claws.eval.TokenizedRequest;
+import dev.claws.model.FinishReason;
+import dev.claws.model.LanguageModel;
+import dev.claws.model.TextGeneration;
+import dev.claws.model.TokenListener;
+import io.micrometer.core.instrument.Timer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A variant resident in memory: its model, its request queue and what the API needs to validate requests (context
+ * length, vocabulary, token counts). Generation and scoring run on the variant's own workers.
+ */
+public final class ResidentVariant {
+
+    private static final long CLOSE_WAIT_MILLIS = 30_000;
+
+    private final String name;
+    private final Path path;
+    private final LanguageModel model;
+    private final long memoryBytes;
+    private final VariantScheduler scheduler;
+    private final ServingMetrics metrics;
+    private final EngineScorer scorer;
+    private final HarnessRequestBuilder scoreRequests;
+
+    ResidentVariant(String name, Path path, LanguageModel model, long memoryBytes, VariantScheduler scheduler,
+                    ServingMetrics metrics) {
+        this.name = name;
+        this.path = path;
+        this.model = model;
+        this.memoryBytes = memoryBytes;
+        this.scheduler = scheduler;
+        this.metrics = metrics;
+        this.scorer = new EngineScorer(model);
+        this.scoreRequests = new HarnessRequestBuilder(scorer);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public long memoryBytes() {
+        return memoryBytes;
+    }
+
+    /** The model's context length (config.json max_position_embeddings). */
+    public int contextLength() {
+        return model.model().config().maxPositionEmbeddings();
+    }
+
+    public int vocabSize() {
+        return model.model().config().vocabSize();
+    }
+
+    /** Tokens of a prompt as generation reads it (with the tokenizer's special tokens). */
+    public int promptTokens(String prompt) {
+        return model.tokenizer().encode(prompt, true).length;
+    }
+
+    /**
+     * Tokenises score requests as lm-evaluation-harness does (tokens of context + continuation minus tokens of the
+     * context; an empty context becomes the prefix token).
+     *
+     * @throws ServeException BAD_INPUT when a continuation encodes to no token
+     */
+    public List<TokenizedRequest> scoreRequests(String context, List<String> continuations) {
+        List<TokenizedRequest> out = new ArrayList<>(continuations.size());
+        for (int i = 0; i < continuations.size(); i++) {
+            TokenizedRequest r;
+            try {
+                r = scoreRequests.tokenize(new LoglikelihoodRequest(context, continuations.get(i)));
+            } catch (IllegalArgumentException e) {
+                throw new ServeException(ServeException.Kind.BAD_INPUT, "continuations[" + i + "]: " + e.getMessage());
+            }
+            if (r.continuation().length == 0) {
+                throw new ServeException(ServeException.Kind.BAD_INPUT, "continuations[" + i
+                        + "] must add at least one token to the context; it encodes to none after the context's tokens");
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    public int queueDepth() {
+        return scheduler.queueDepth();
+    }
+
+    /** Requests being worked on right now. */
+    public int running() {
+        return scheduler.running();
+    }
+
+    /**
+     * Queues a generation. {@code sink} receives the text as it is decoded; {@code cancelled} is checked before every
+     * decoding step, so a cancelled call stops at once and its KV cache is freed.
+     *
+     * @param arrivalNanos when the request arrived ({@link System#nanoTime()}), the start of its total time
+     * @param rpc          the RPC name for the metrics
+     * @throws ServeException OVERLOADED when the queue is full
+     */
+    public CompletableFuture<ServedGeneration> generate(GenerationRequest request, StreamSink sink,
+                                                        BooleanSupplier cancelled, long arrivalNanos, String rpc) {
+        return submit(queueNanos -> runGeneration(request, sink, cancelled, arrivalNanos, queueNanos, rpc));
+    }
+
+    /**
+     * Queues the scoring of tokenised continuations (from {@link #scoreRequests}); the context runs through the
+     * model once and its keys/values are reused for every continuation, exactly as the evaluation scores them.
+     */
+    public CompletableFuture<ServedScores> score(List<TokenizedRequest> requests, BooleanSupplier cancelled,
+                                                 long arrivalNanos) {
+        return submit(queueNanos -> {
+            if (cancelled.getAsBoolean()) {
+                throw new CancellationException("the call was cancelled while it waited");
+            }
+            long start = System.nanoTime();
+            List<dev.claws.eval.ContinuationScore> scores = scorer.scoreAll(requests);
+            long end = System.nanoTime();
+            List<ServedScores.Score> out = new ArrayList<>(scores.size());
+            int promptTokens = 0;
+            for (int i = 0; i < scores.size(); i++) {
+                int count = requests.get(i).continuation().length;
+                promptTokens += count;
+                out.add(new ServedScores.Score(scores.get(i).logLikelihood(), count, scores.get(i).greedy()));
+            }
+            promptTokens += requests.isEmpty() ? 0 : requests.get(0).context().length;
+            metrics.request(name, "Score", end - arrivalNanos);
+            return new ServedScores(name, out, new RequestTiming(RequestTiming.millis(queueNanos),
+                    RequestTiming.millis(end - start), 0, RequestTiming.millis(end - arrivalNanos), 0, promptTokens, 0));
+        });
+    }
+
+    private <T> CompletableFuture<T> submit(java.util.function.LongFunction<T> work) {
+        try {
+            return scheduler.submit(work);
+        } catch (ServeException e) {
+            if (e.kind() == ServeException.Kind.OVERLOADED) {
+                metrics.rejected(name, "queue_full");
+            }
+            throw e;
+        }
+    }
+
+    private ServedGeneration runGeneration(GenerationRequest request, StreamSink sink, BooleanSupplier cancelled,
+                                           long arrivalNanos, long queueNanos, String rpc) {
+        BooleanSupplier stop = () -> cancelled.getAsBoolean() || scheduler.closing();
+        if (stop.getAsBoolean()) {
+            throw stopped(cancelled);
+        }
+        Timer tokenLatency = metrics.tokenLatency(name);
+        long workStart = System.nanoTime();
+        long[] lastTokenAt = {0};
+        List<Long> pending = new ArrayList<>();
+        TokenListener tokens = tokenId -> {
+            long now = System.nanoTime();
+            if (lastTokenAt[0] == 0) {
+                metrics.timeToFirstToken(name, now - workStart);
+            } else {
+                tokenLatency.record(now - lastTokenAt[0], TimeUnit.NANOSECONDS);
+            }
+            lastTokenAt[0] = now;
+            pending.add(tokenId);
+            return true;
+        };
+        TextGeneration.TextListener text = (piece, tokenId) -> sink.onPiece(piece, drain(pending));
+        TextGeneration g = model.generate(request.prompt(), request.settings(), request.stopSequences(), tokens, text,
+                stop);
+        metrics.tokensGenerated(name, g.timings().generatedTokens());
+        if (g.finishReason() == FinishReason.CANCELLED) {
+            throw stopped(cancelled);
+        }
+        long end = System.nanoTime();
+        metrics.request(name, rpc, end - arrivalNanos);
+        var t = g.timings();
+        RequestTiming timing = new RequestTiming(RequestTiming.millis(queueNanos), RequestTiming.millis(t.prefillNanos()),
+                RequestTiming.millis(t.decodeNanos()), RequestTiming.millis(end - arrivalNanos),
+                t.decodeTokensPerSecond(), t.promptTokens(), t.generatedTokens());
+        return new ServedGeneration(name, g.text(), g.tokenIds(), drain(pending), g.finishReason(), timing);
+    }
+
+    private RuntimeException stopped(BooleanSupplier cancelled) {
+        if (!cancelled.getAsBoolean() && scheduler.closing()) {
+            return new ServeException(ServeException.Kind.UNLOADED, "variant '" + name + "' was unloaded");
+        }
+        return new CancellationException("the call was cancelled");
+    }
+
+    private static long[] drain(List<Long> pending) {
+        long[] ids = new long[pending.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = pending.get(i);
+        }
+        pending.clear();
+        return ids;
+    }
+
+    /** Stops taking work, waits for running work to stop, then frees the model's memory. */
+    void close() {
+        scheduler.close(CLOSE_WAIT_MILLIS);
+        metrics.unwatchQueue(name);
+        model.close();
+    }
+}

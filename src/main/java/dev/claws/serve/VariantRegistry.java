@@ -1,0 +1,270 @@
+package dev.claws.serve;
+
+import dev.claws.model.EngineOptions;
+import dev.claws.model.LanguageModel;
+import dev.claws.model.ModelConfig;
+import dev.claws.store.Variant;
+import dev.claws.store.VariantRepository;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The variants resident in memory, addressed by name: the base model and any number of variants at once, within the
+ * memory budget (claws.serve.memory-budget-bytes). Loading and unloading are serialised; inference only reads the
+ * map, so it never waits for a load.
+ */
+@ApplicationScoped
+public class VariantRegistry {
+
+    private static final Logger LOG = Logger.getLogger(VariantRegistry.class);
+
+    private final VariantRepository variants;
+    private final ServingMetrics metrics;
+    private final long memoryBudgetBytes;
+    private final int queueCapacity;
+    private final int concurrency;
+    private final EngineOptions engine;
+    private final String defaultName;
+    private final Map<String, ResidentVariant> resident = new ConcurrentHashMap<>();
+    private final Object changes = new Object();
+
+    @Inject
+    public VariantRegistry(VariantRepository variants, ServingMetrics metrics,
+                           @ConfigProperty(name = "claws.serve.memory-budget-bytes") long memoryBudgetBytes,
+                           @ConfigProperty(name = "claws.serve.queue-capacity") int queueCapacity,
+                           @ConfigProperty(name = "claws.serve.concurrency") int concurrency,
+                           @ConfigProperty(name = "claws.engine.device") String device,
+                           @ConfigProperty(name = "claws.model.default") Path defaultModel) {
+        this.variants = variants;
+        this.metrics = metrics;
+        this.memoryBudgetBytes = memoryBudgetBytes;
+        this.queueCapacity = queueCapacity;
+        this.concurrency = concurrency;
+        this.engine = new EngineOptions(device, 0);
+        this.defaultName = DefaultModelStartup.nameOf(defaultModel);
+    }
+
+    /** Name of the default base model: the variant a request without a variant name runs on. */
+    public String defaultVariant() {
+        return defaultName;
+    }
+
+    public Optional<ResidentVariant> resident(String name) {
+        return Optional.ofNullable(resident.get(name));
+    }
+
+    /**
+     * The resident variant of that name.
+     *
+     * @throws ServeException UNKNOWN_VARIANT when no such variant is registered, WRONG_STATE when it is not loaded
+     */
+    public ResidentVariant require(String name) {
+        ResidentVariant v = resident.get(name);
+        if (v != null) {
+            return v;
+        }
+        if (row(name).isEmpty()) {
+            throw unknown(name);
+        }
+        throw new ServeException(ServeException.Kind.WRONG_STATE, "variant '" + name
+                + "' is not loaded; load it with Variants/LoadVariant first");
+    }
+
+    /** Bytes held by the resident variants. */
+    public long usedBytes() {
+        return resident.values().stream().mapToLong(ResidentVariant::memoryBytes).sum();
+    }
+
+    public long memoryBudgetBytes() {
+        return memoryBudgetBytes;
+    }
+
+    /**
+     * Makes a registered variant resident; a variant already loaded is returned as it is.
+     *
+     * @throws ServeException UNKNOWN_VARIANT, OVERLOADED (memory budget), WRONG_STATE (checkpoint unusable)
+     */
+    public ResidentVariant load(String name) {
+        synchronized (changes) {
+            ResidentVariant loaded = resident.get(name);
+            if (loaded != null) {
+                return loaded;
+            }
+            Variant row = row(name).orElseThrow(() -> unknown(name));
+            Path path = Path.of(row.path);
+            try {
+                return admit(name, path);
+            } catch (ServeException e) {
+                throw e.kind() == ServeException.Kind.BAD_INPUT
+                        ? new ServeException(ServeException.Kind.WRONG_STATE, "the checkpoint of variant '" + name
+                                + "' at " + row.path + " cannot be loaded: " + e.getMessage(), e)
+                        : e;
+            }
+        }
+    }
+
+    /**
+     * Registers the checkpoint directory {@code path} as a new base model named {@code name} and loads it; when
+     * {@code name} is already registered with the same directory, just loads it.
+     *
+     * @throws ServeException BAD_INPUT when the name is registered with another directory or the checkpoint is
+     *                        unusable, OVERLOADED when the memory budget would be exceeded
+     */
+    public ResidentVariant registerAndLoad(String name, Path path) {
+        synchronized (changes) {
+            Optional<Variant> existing = row(name);
+            if (existing.isPresent()) {
+                Path stored = Path.of(existing.get().path).toAbsolutePath().normalize();
+                if (!stored.equals(path.toAbsolutePath().normalize())) {
+                    throw new ServeException(ServeException.Kind.BAD_INPUT, "name '" + name
+                            + "' is already registered with path " + existing.get().path + ", not " + path);
+                }
+                return load(name);
+            }
+            ResidentVariant loaded;
+            try {
+                loaded = admit(name, path);
+            } catch (ServeException e) {
+                throw e.kind() == ServeException.Kind.BAD_INPUT && !e.getMessage().startsWith("path ")
+                        ? new ServeException(e.kind(), "path " + path + " cannot be loaded: " + e.getMessage(), e)
+                        : e;
+            }
+            try {
+                ModelConfig config = ModelConfig.load(path);
+                long bytes = directoryBytes(path);
+                QuarkusTransaction.requiringNew().run(() -> {
+                    Variant row = new Variant();
+                    row.name = name;
+                    row.method = Variant.Method.NONE;
+                    row.parameterCount = config.parameterCount();
+                    row.sizeBytes = bytes;
+                    row.path = path.toString();
+                    variants.persist(row);
+                });
+            } catch (RuntimeException e) {
+                resident.remove(name);
+                loaded.close();
+                throw e;
+            }
+            return loaded;
+        }
+    }
+
+    /** Frees a variant's memory; returns false when it was not loaded. Queued requests fail, running ones stop. */
+    public boolean unload(String name) {
+        synchronized (changes) {
+            ResidentVariant v = resident.remove(name);
+            if (v == null) {
+                return false;
+            }
+            v.close();
+            LOG.infof("unloaded variant %s (%d bytes freed)", name, v.memoryBytes());
+            return true;
+        }
+    }
+
+    /**
+     * Runs {@code action} (e.g. deleting the variant) while the variant is guaranteed not to be loaded.
+     *
+     * @throws ServeException WRONG_STATE when it is loaded
+     */
+    public <T> T whileUnloaded(String name, Supplier<T> action) {
+        synchronized (changes) {
+            if (resident.containsKey(name)) {
+                throw new ServeException(ServeException.Kind.WRONG_STATE, "variant '" + name
+                        + "' is loaded; unload it first (Variants/UnloadVariant)");
+            }
+            return action.get();
+        }
+    }
+
+    /** Loads a checkpoint if the memory budget allows it and puts it in the map. Caller holds {@code changes}. */
+    private ResidentVariant admit(String name, Path path) {
+        if (!Files.isRegularFile(path.resolve(ModelConfig.FILE_NAME))) {
+            throw new ServeException(ServeException.Kind.BAD_INPUT, "path " + path
+                    + " is not a checkpoint directory (no " + ModelConfig.FILE_NAME + ")");
+        }
+        long needed;
+        try {
+            needed = MemoryEstimate.residentBytes(path);
+        } catch (RuntimeException e) {
+            throw new ServeException(ServeException.Kind.BAD_INPUT, e.getMessage(), e);
+        }
+        long used = usedBytes();
+        if (used + needed > memoryBudgetBytes) {
+            String residents = resident.values().stream().collect(Collectors.toMap(ResidentVariant::name,
+                    ResidentVariant::memoryBytes, (a, b) -> a, TreeMap::new)).toString();
+            throw new ServeException(ServeException.Kind.OVERLOADED, "loading variant '" + name + "' needs " + needed
+                    + " bytes but only " + Math.max(0, memoryBudgetBytes - used) + " of the memory budget of "
+                    + memoryBudgetBytes + " bytes (claws.serve.memory-budget-bytes) are free; resident: " + residents
+                    + "; unload a variant first");
+        }
+        LanguageModel model;
+        try {
+            model = LanguageModel.load(path, engine);
+        } catch (RuntimeException e) {
+            throw new ServeException(ServeException.Kind.BAD_INPUT, e.getMessage(), e);
+        }
+        VariantScheduler scheduler = new VariantScheduler(name, concurrency, queueCapacity);
+        ResidentVariant v;
+        try {
+            v = new ResidentVariant(name, path, model, needed, scheduler, metrics);
+        } catch (RuntimeException e) {
+            scheduler.close(0);
+            model.close();
+            throw new ServeException(ServeException.Kind.BAD_INPUT, e.getMessage(), e);
+        }
+        metrics.watchQueue(name, v::queueDepth);
+        resident.put(name, v);
+        LOG.infof("loaded variant %s from %s (%d bytes; %d of %d budget bytes in use)", name, path, needed,
+                usedBytes(), memoryBudgetBytes);
+        return v;
+    }
+
+    private Optional<Variant> row(String name) {
+        return QuarkusTransaction.requiringNew().call(() -> variants.findByName(name));
+    }
+
+    private static ServeException unknown(String name) {
+        return new ServeException(ServeException.Kind.UNKNOWN_VARIANT, "variant '" + name + "' does not exist");
+    }
+
+    static long directoryBytes(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @PreDestroy
+    void unloadAll() {
+        synchronized (changes) {
+            for (String name : resident.keySet().toArray(String[]::new)) {
+                ResidentVariant v = resident.remove(name);
+                v.close();
+            }
+        }
+    }
+}

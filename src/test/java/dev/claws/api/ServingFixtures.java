@@ -1,0 +1,57 @@
+package dev.claws.api;
+
+import dev.claws.model.EngineOptions;
+import dev.claws.model.LanguageModel;
+import dev.claws.serve.FfnRowDropFixture;
+import dev.claws.store.Variant;
+import dev.claws.store.VariantRepository;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/** Shared pieces of the serving tests: the bundled model called directly, and pruned variants registered by hand. */
+final class ServingFixtures {
+
+    static final Path TINY = Path.of("models/claws-tiny");
+    static final String BASE = "claws-tiny";
+    /** A prompt whose greedy continuation on claws-tiny runs far without the end-of-sequence token. */
+    static final String PROMPT = "The history of the city begins";
+
+    private static LanguageModel engine;
+
+    private ServingFixtures() {
+    }
+
+    /** claws-tiny loaded directly through the model layer, outside the server. */
+    static synchronized LanguageModel engine() {
+        if (engine == null) {
+            engine = LanguageModel.load(TINY, EngineOptions.cpu());
+        }
+        return engine;
+    }
+
+    static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /**
+     * Writes an FFN-row-dropped copy of claws-tiny under {@code <data-dir>/variants/<name>} and registers it as a
+     * RANDOM_PRUNE variant of claws-tiny (not loaded).
+     */
+    static Path registerPrunedVariant(VariantRepository variants, Path dataDir, String name, double ratio) {
+        Path dir = FfnRowDropFixture.write(TINY, dataDir.resolve("variants").resolve(name), ratio, 11);
+        QuarkusTransaction.requiringNew().run(() -> {
+            Variant v = new Variant();
+            v.name = name;
+            v.base = BASE;
+            v.parent = BASE;
+            v.method = Variant.Method.RANDOM_PRUNE;
+            v.ratio = ratio;
+            v.parameterCount = dev.claws.model.ModelConfig.load(dir).parameterCount();
+            v.sizeBytes = 1;
+            v.path = dir.toString();
+            variants.persist(v);
+        });
+        return dir;
+    }
+}

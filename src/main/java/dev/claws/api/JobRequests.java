@@ -1,6 +1,7 @@
 package dev.claws.api;
 
 import dev.claws.api.v1.SubmitBenchmarkRequest;
+import dev.claws.api.v1.SubmitCompressionRequest;
 import dev.claws.api.v1.SubmitEvaluationRequest;
 import dev.claws.jobs.JobCatalog;
 import dev.claws.jobs.JobWork;
@@ -40,6 +41,12 @@ public class JobRequests implements JobCatalog {
                             SubmitBenchmarkRequest.newBuilder()).build();
                     yield works.benchmark(QuarkusTransaction.requiringNew().call(() ->
                             JobValidation.benchmark(request, variants)));
+                }
+                case COMPRESSION -> {
+                    SubmitCompressionRequest request = StoreMapping.mergeJson(job.requestJson,
+                            SubmitCompressionRequest.newBuilder()).build();
+                    yield works.compression(QuarkusTransaction.requiringNew().call(() ->
+                            JobValidation.compression(request, variants, works.paths())));
                 }
                 default -> throw new IllegalArgumentException("jobs of kind " + job.kind + " cannot run on this server");
             };

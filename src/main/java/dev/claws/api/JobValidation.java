@@ -1,6 +1,16 @@
 package dev.claws.api;
 
+import dev.claws.api.v1.CalibrationOptions;
 import dev.claws.api.v1.EvaluationLimits;
+import dev.claws.api.v1.SubmitCompressionRequest;
+import dev.claws.compress.CompressionMethod;
+import dev.claws.compress.CompressionSpec;
+import dev.claws.eval.Corpus;
+import dev.claws.jobs.CalibrationSpec;
+import dev.claws.jobs.CompressionJobSpec;
+import dev.claws.jobs.JobPaths;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import dev.claws.api.v1.SubmitBenchmarkRequest;
 import dev.claws.api.v1.SubmitEvaluationRequest;
 import dev.claws.jobs.BenchmarkSpec;
@@ -98,6 +108,90 @@ final class JobValidation {
             }
         }
         return new EvaluationSpec(ModelRef.of(row), request.getTasksList(), maxSamples, window, budget);
+    }
+
+    static final int DEFAULT_CALIBRATION_SAMPLES = 128;
+    static final int MAX_CALIBRATION_SAMPLES = 4096;
+    static final int DEFAULT_CALIBRATION_LENGTH = 256;
+    static final int MIN_CALIBRATION_LENGTH = 16;
+
+    /**
+     * Checks a compression request. The returned request has its name filled in (the default name when none was
+     * given), so a job rebuilt from the stored request writes the same variant.
+     */
+    static SubmitCompressionRequest withName(SubmitCompressionRequest request) {
+        if (!request.getName().isEmpty() || !(request.getRatio() > 0 && request.getRatio() < 1)) {
+            return request; // a bad ratio is reported by compression()
+        }
+        String method = switch (request.getMethod()) {
+            case COMPRESSION_METHOD_RANDOM_PRUNE -> "random_prune";
+            case COMPRESSION_METHOD_SLICEGPT -> "slicegpt";
+            default -> "unknown";
+        };
+        String percent = new BigDecimal(Double.toString(request.getRatio() * 100))
+                .round(new MathContext(6)).stripTrailingZeros().toPlainString();
+        String name = request.getBase() + "-" + method + "-r" + percent
+                + (request.getSeed() == 0 ? "" : "-s" + Long.toUnsignedString(request.getSeed()));
+        return request.toBuilder().setName(name).build();
+    }
+
+    static CompressionJobSpec compression(SubmitCompressionRequest request, VariantRepository variants,
+                                          JobPaths paths) {
+        Variant base = variant(variants, "base", request.getBase());
+        CompressionMethod method = switch (request.getMethod()) {
+            case COMPRESSION_METHOD_RANDOM_PRUNE -> CompressionMethod.RANDOM_PRUNE;
+            case COMPRESSION_METHOD_SLICEGPT -> CompressionMethod.SLICEGPT;
+            default -> throw Rpc.invalid("method must be COMPRESSION_METHOD_RANDOM_PRUNE or COMPRESSION_METHOD_SLICEGPT,"
+                    + " got " + request.getMethod());
+        };
+        double ratio = request.getRatio();
+        if (!(ratio > 0 && ratio < 1)) {
+            throw Rpc.invalid("ratio must be strictly between 0 and 1, got " + ratio);
+        }
+        if (request.getPruneAttentionHeads() && method != CompressionMethod.RANDOM_PRUNE) {
+            throw Rpc.invalid("prune_attention_heads is only allowed with COMPRESSION_METHOD_RANDOM_PRUNE");
+        }
+        String name = Validation.variantName("name", withName(request).getName());
+        if (variants.findByName(name).isPresent()) {
+            throw Rpc.invalid("name '" + name + "' is taken by a stored variant; choose another name");
+        }
+        if (Files.exists(paths.variantDir(name))) {
+            throw Rpc.invalid("name '" + name + "' is taken: " + paths.variantDir(name) + " exists already");
+        }
+        CalibrationSpec calibration = null;
+        if (method == CompressionMethod.SLICEGPT) {
+            calibration = calibration(request.getCalibration(), contextLength(base), paths.evalDataDir());
+        }
+        CompressionSpec spec;
+        try {
+            spec = new CompressionSpec(method, ratio, request.getSeed(), request.getPruneAttentionHeads());
+        } catch (IllegalArgumentException e) {
+            throw Rpc.invalid(e.getMessage());
+        }
+        return new CompressionJobSpec(ModelRef.of(base), name, spec, calibration);
+    }
+
+    private static CalibrationSpec calibration(CalibrationOptions options, int context, Path dataDir) {
+        String dataset = options.getDataset().isEmpty() ? Corpus.WIKITEXT2.id() : options.getDataset();
+        Corpus corpus = Corpus.byId(dataset).orElseThrow(() -> Rpc.invalid("calibration.dataset must be one of "
+                + EvalTasks.intrinsic() + " (empty = wikitext2), got '" + dataset + "'"));
+        int samples = options.getSamples() == 0 ? DEFAULT_CALIBRATION_SAMPLES : options.getSamples();
+        if (samples < 1 || samples > MAX_CALIBRATION_SAMPLES) {
+            throw Rpc.invalid("calibration.samples must be between 1 and " + MAX_CALIBRATION_SAMPLES + " (0 = "
+                    + DEFAULT_CALIBRATION_SAMPLES + "), got " + Integer.toUnsignedString(options.getSamples()));
+        }
+        int length = options.getSequenceLength() == 0 ? DEFAULT_CALIBRATION_LENGTH : options.getSequenceLength();
+        if (length < MIN_CALIBRATION_LENGTH || length > context) {
+            throw Rpc.invalid("calibration.sequence_length must be between " + MIN_CALIBRATION_LENGTH
+                    + " and the context length " + context + " (0 = " + DEFAULT_CALIBRATION_LENGTH + "), got "
+                    + Integer.toUnsignedString(options.getSequenceLength()));
+        }
+        Path file = corpus.file(dataDir);
+        if (!Files.isRegularFile(file)) {
+            throw Rpc.failedPrecondition("the calibration corpus '" + corpus.id() + "' is missing: " + file
+                    + " (set claws.eval.data-dir to the directory holding the evaluation data)");
+        }
+        return new CalibrationSpec(corpus, samples, length);
     }
 
     static BenchmarkSpec benchmark(SubmitBenchmarkRequest request, VariantRepository variants) {

@@ -53,8 +53,13 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     JobWorks works;
 
     @Override
+    @Blocking
     public void submitCompression(SubmitCompressionRequest request, StreamObserver<Job> observer) {
-        Unimplemented.answer(observer, "SubmitCompression", "compression jobs land with the compression work");
+        Rpc.unary(observer, () -> {
+            SubmitCompressionRequest named = JobValidation.withName(request);
+            QuarkusTransaction.requiringNew().call(() -> JobValidation.compression(named, variants, works.paths()));
+            return submit(dev.claws.store.Job.Kind.COMPRESSION, named);
+        });
     }
 
     @Override

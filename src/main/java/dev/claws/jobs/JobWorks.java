@@ -3,6 +3,7 @@ package dev.claws.jobs;
 import dev.claws.model.EngineOptions;
 import dev.claws.store.BenchmarkRunRepository;
 import dev.claws.store.EvalResultRepository;
+import dev.claws.store.VariantRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -23,6 +24,9 @@ public class JobWorks {
     @Inject
     BenchmarkRunRepository benchmarkRuns;
 
+    @Inject
+    VariantRepository variants;
+
     @ConfigProperty(name = "claws.engine.device", defaultValue = "cpu")
     String device;
 
@@ -40,5 +44,9 @@ public class JobWorks {
 
     public JobWork benchmark(BenchmarkSpec spec) {
         return new BenchmarkWork(spec, engineOptions(), benchmarkRuns);
+    }
+
+    public JobWork compression(CompressionJobSpec spec) {
+        return new CompressionWork(spec, paths, engineOptions(), variants);
     }
 }

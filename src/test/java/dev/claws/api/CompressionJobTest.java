@@ -1,0 +1,265 @@
+package dev.claws.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.claws.api.v1.CalibrationOptions;
+import dev.claws.api.v1.CancelJobRequest;
+import dev.claws.api.v1.CompressionMethod;
+import dev.claws.api.v1.Job;
+import dev.claws.api.v1.JobState;
+import dev.claws.api.v1.JobsGrpc;
+import dev.claws.api.v1.SubmitCompressionRequest;
+import dev.claws.api.v1.WatchJobRequest;
+import dev.claws.compress.CompressionOutcome;
+import dev.claws.compress.CompressionSpec;
+import dev.claws.compress.Compressor;
+import dev.claws.jobs.CalibrationSpec;
+import dev.claws.jobs.CompressionWork;
+import dev.claws.jobs.Directories;
+import dev.claws.jobs.JobFixtures;
+import dev.claws.jobs.JobPaths;
+import dev.claws.jobs.JobRunner;
+import dev.claws.model.DecoderModel;
+import dev.claws.model.EngineOptions;
+import dev.claws.model.ModelConfig;
+import dev.claws.store.Variant;
+import dev.claws.store.VariantRepository;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Compression jobs on the bundled tiny model: the stored variant is what the compressor writes, and nothing else. */
+@QuarkusTest
+class CompressionJobTest {
+
+    @Inject
+    VariantRepository variants;
+
+    @Inject
+    JobPaths paths;
+
+    @Inject
+    JobRunner runner;
+
+    private ManagedChannel channel;
+    private JobsGrpc.JobsBlockingStub jobs;
+
+    @BeforeEach
+    void connect() throws Exception {
+        channel = GrpcTestChannel.open();
+        jobs = JobsGrpc.newBlockingStub(channel);
+        EvaluationJobTest.writeData(paths.evalDataDir());
+    }
+
+    @AfterEach
+    void disconnect() throws InterruptedException {
+        GrpcTestChannel.close(channel);
+    }
+
+    private Job runToEnd(SubmitCompressionRequest request) {
+        Job submitted = jobs.submitCompression(request);
+        assertEquals(JobState.JOB_STATE_QUEUED, submitted.getState());
+        List<Job> events = new ArrayList<>();
+        jobs.watchJob(WatchJobRequest.newBuilder().setId(submitted.getId()).build())
+                .forEachRemaining(e -> events.add(e.getJob()));
+        return events.get(events.size() - 1);
+    }
+
+    private Optional<Variant> row(String name) {
+        return QuarkusTransaction.requiringNew().call(() -> variants.findByName(name));
+    }
+
+    private List<Path> partials() throws Exception {
+        if (!Files.isDirectory(paths.variantsDir())) {
+            return List.of();
+        }
+        try (Stream<Path> list = Files.list(paths.variantsDir())) {
+            return list.filter(p -> p.getFileName().toString().startsWith(".partial-")).toList();
+        }
+    }
+
+    @Test
+    void randomPruneJobRegistersTheCheckpointTheCompressorWrites() throws Exception {
+        String base = JobFixtures.storeBase(variants);
+        Job job = runToEnd(SubmitCompressionRequest.newBuilder().setBase(base)
+                .setMethod(CompressionMethod.COMPRESSION_METHOD_RANDOM_PRUNE).setRatio(0.5).setSeed(3).build());
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, job.getState(), job.getError());
+        String name = base + "-random_prune-r50-s3";
+        assertEquals(name, job.getCompression().getName(), "the default name is stored with the request");
+        assertEquals(List.of(name), job.getResult().getVariantsList());
+
+        Variant v = row(name).orElseThrow();
+        Path dir = paths.variantDir(name);
+        assertEquals(dir.toString(), v.path);
+        assertEquals(base, v.base);
+        assertEquals(base, v.parent);
+        assertEquals(Variant.Method.RANDOM_PRUNE, v.method);
+        assertEquals(0.5, v.ratio);
+        assertEquals(ModelConfig.load(dir).parameterCount(), v.parameterCount);
+        assertTrue(v.parameterCount < ModelConfig.load(JobFixtures.TINY).parameterCount());
+        assertEquals(Directories.size(dir), v.sizeBytes);
+        assertTrue(partials().isEmpty(), "no staging directory left");
+
+        // the same compression run directly writes the same weights
+        Path direct = Files.createTempDirectory("claws-direct").resolve("out");
+        try {
+            CompressionOutcome expected = Compressor.compress(JobFixtures.TINY, direct,
+                    new CompressionSpec(dev.claws.compress.CompressionMethod.RANDOM_PRUNE, 0.5, 3, false), List.of(),
+                    EngineOptions.cpu(), null);
+            assertEquals(expected.parameterCount(), v.parameterCount);
+            assertArrayEquals(Files.readAllBytes(direct.resolve("model.safetensors")),
+                    Files.readAllBytes(dir.resolve("model.safetensors")));
+        } finally {
+            Directories.deleteQuietly(direct.getParent());
+        }
+        try (DecoderModel model = DecoderModel.load(dir, EngineOptions.cpu())) {
+            assertEquals(v.parameterCount, model.config().parameterCount());
+            assertEquals(3, model.generate(new long[] {5, 6, 7}, dev.claws.model.GenerationSettings.greedy(3)
+                    .withStopTokenIds(List.of())).tokenIds().length);
+        }
+    }
+
+    @Test
+    void sliceGptJobCalibratesOnTheCorpusAndRegistersALoadableVariant() throws Exception {
+        String base = JobFixtures.storeBase(variants);
+        String name = JobFixtures.unique("sliced");
+        Job job = runToEnd(SubmitCompressionRequest.newBuilder().setBase(base)
+                .setMethod(CompressionMethod.COMPRESSION_METHOD_SLICEGPT).setRatio(0.25).setName(name)
+                .setCalibration(CalibrationOptions.newBuilder().setDataset("wikitext2").setSamples(6)
+                        .setSequenceLength(32)).build());
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, job.getState(), job.getError());
+        Variant v = row(name).orElseThrow();
+        assertEquals(Variant.Method.SLICEGPT, v.method);
+        assertEquals(0.25, v.ratio);
+        Path dir = paths.variantDir(name);
+        ModelConfig config = ModelConfig.load(dir);
+        assertNotNull(config.sliceGpt(), "config.json describes the sliced layout");
+        assertEquals(config.parameterCount(), v.parameterCount);
+        assertTrue(config.sliceGpt().embeddingSize() < config.hiddenSize(), "the hidden width was sliced");
+
+        // the same calibration set and compression run directly give the same model
+        List<long[]> calibration = CompressionWork.calibration(new CalibrationSpec(dev.claws.eval.Corpus.WIKITEXT2, 6,
+                32), JobFixtures.TINY, 0, paths.evalDataDir());
+        Path direct = Files.createTempDirectory("claws-direct").resolve("out");
+        try (DecoderModel model = DecoderModel.load(dir, EngineOptions.cpu())) {
+            CompressionOutcome expected = Compressor.compress(JobFixtures.TINY, direct,
+                    CompressionSpec.sliceGpt(0.25), calibration, EngineOptions.cpu(), null);
+            assertEquals(expected.parameterCount(), v.parameterCount);
+            try (DecoderModel reference = DecoderModel.load(direct, EngineOptions.cpu())) {
+                long[] ids = {11, 12, 13, 14};
+                float[][] got = model.logits(ids);
+                float[][] want = reference.logits(ids);
+                for (int t = 0; t < ids.length; t++) {
+                    assertArrayEquals(want[t], got[t], 1e-5f);
+                }
+            }
+        } finally {
+            Directories.deleteQuietly(direct.getParent());
+        }
+        assertTrue(partials().isEmpty());
+    }
+
+    @Test
+    void badCompressionRequestsAreRejectedAtSubmission() {
+        String base = JobFixtures.storeBase(variants);
+        Function<SubmitCompressionRequest.Builder, Status> submit = b -> assertThrows(StatusRuntimeException.class,
+                () -> jobs.submitCompression(b.build())).getStatus();
+        SubmitCompressionRequest.Builder good = SubmitCompressionRequest.newBuilder().setBase(base)
+                .setMethod(CompressionMethod.COMPRESSION_METHOD_RANDOM_PRUNE).setRatio(0.3);
+        for (double ratio : new double[] {0, 1, -0.1, 1.5, Double.NaN}) {
+            Status s = submit.apply(good.clone().setRatio(ratio));
+            assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
+            assertTrue(s.getDescription().startsWith("ratio must be strictly between 0 and 1"), s.getDescription());
+        }
+        assertEquals(Status.Code.NOT_FOUND, submit.apply(good.clone().setBase("no-such-base")).getCode());
+        Status s = submit.apply(good.clone().setMethod(CompressionMethod.COMPRESSION_METHOD_UNSPECIFIED));
+        assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
+        assertTrue(s.getDescription().startsWith("method must be COMPRESSION_METHOD_RANDOM_PRUNE or"));
+        assertEquals(Status.Code.INVALID_ARGUMENT,
+                submit.apply(good.clone().setMethod(CompressionMethod.COMPRESSION_METHOD_NONE)).getCode());
+        s = submit.apply(good.clone().setName(base));
+        assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
+        assertTrue(s.getDescription().contains("is taken"), s.getDescription());
+        assertEquals(Status.Code.INVALID_ARGUMENT, submit.apply(good.clone().setName("bad/name")).getCode());
+        SubmitCompressionRequest.Builder slice = good.clone().setMethod(CompressionMethod.COMPRESSION_METHOD_SLICEGPT);
+        assertEquals(Status.Code.INVALID_ARGUMENT, submit.apply(slice.clone().setPruneAttentionHeads(true)).getCode());
+        s = submit.apply(slice.clone().setCalibration(CalibrationOptions.newBuilder().setDataset("c4")));
+        assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
+        assertTrue(s.getDescription().contains("[wikitext2, ptb, alpaca]"), s.getDescription());
+        assertEquals(Status.Code.INVALID_ARGUMENT,
+                submit.apply(slice.clone().setCalibration(CalibrationOptions.newBuilder().setSamples(5000))).getCode());
+        assertEquals(Status.Code.INVALID_ARGUMENT, submit.apply(slice.clone().setCalibration(
+                CalibrationOptions.newBuilder().setSequenceLength(8))).getCode());
+        // the test data directory holds no PTB file
+        assertEquals(Status.Code.FAILED_PRECONDITION, submit.apply(slice.clone().setCalibration(
+                CalibrationOptions.newBuilder().setDataset("ptb"))).getCode());
+    }
+
+    @Test
+    void aFailingCompressionLeavesNoDirectoryAndNoVariant() throws Exception {
+        String base = JobFixtures.storeBase(variants);
+        String name = JobFixtures.unique("too-little-data");
+        // valid request, but the test corpus is far smaller than 4096 sequences of 2048 tokens
+        Job job = runToEnd(SubmitCompressionRequest.newBuilder().setBase(base).setName(name)
+                .setMethod(CompressionMethod.COMPRESSION_METHOD_SLICEGPT).setRatio(0.2)
+                .setCalibration(CalibrationOptions.newBuilder().setSamples(4096).setSequenceLength(2048)).build());
+        assertEquals(JobState.JOB_STATE_FAILED, job.getState());
+        assertTrue(job.getError().contains("fewer than the 4096 samples asked for"), job.getError());
+        assertFalse(Files.exists(paths.variantDir(name)));
+        assertTrue(row(name).isEmpty());
+        assertTrue(partials().isEmpty());
+    }
+
+    @Test
+    void cancellingARunningCompressionRemovesItsPartialOutput() throws Exception {
+        String base = JobFixtures.storeBase(variants);
+        writeLargeAlpaca(paths.evalDataDir());
+        String name = JobFixtures.unique("cancelled");
+        Job submitted = jobs.submitCompression(SubmitCompressionRequest.newBuilder().setBase(base).setName(name)
+                .setMethod(CompressionMethod.COMPRESSION_METHOD_SLICEGPT).setRatio(0.5)
+                .setCalibration(CalibrationOptions.newBuilder().setDataset("alpaca").setSamples(1000)
+                        .setSequenceLength(64)).build());
+        JobFixtures.awaitStage(runner, submitted.getId(), "calibrate", 60_000);
+        assertTrue(Files.isDirectory(paths.variantsDir().resolve(".partial-" + submitted.getId())),
+                "the compressor writes into the staging directory");
+
+        Job cancelled = jobs.cancelJob(CancelJobRequest.newBuilder().setId(submitted.getId()).build());
+
+        assertEquals(JobState.JOB_STATE_CANCELLED, cancelled.getState());
+        assertFalse(Files.exists(paths.variantsDir().resolve(".partial-" + submitted.getId())));
+        assertFalse(Files.exists(paths.variantDir(name)));
+        assertTrue(row(name).isEmpty());
+    }
+
+    /** An Alpaca-format corpus large enough for a calibration pass that takes a while on the tiny model. */
+    private static void writeLargeAlpaca(Path dataDir) throws Exception {
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < 3000; i++) {
+            json.append(i == 0 ? "" : ",").append("{\"instruction\": \"Describe item ").append(i)
+                    .append(" of the list in one sentence.\", \"input\": \"\", \"output\": \"Item ").append(i)
+                    .append(" is a small wooden box that holds letters, seeds and a few old coins.\"}");
+        }
+        Path file = dev.claws.eval.Corpus.ALPACA.file(dataDir);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, json.append("]").toString(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# ghz load test of Inference/Generate on the base model (claws-tiny) and a variant (claws-tiny-mlp50, half of every
-# layer's FFN neurons dropped at random), at equal load: same prompt, 32 new tokens, concurrency 16.
+# ghz load test of Inference/Generate on the base model (claws-tiny) and a variant (claws-tiny-mlp50:
+# RandomPruneNet at r = 0.5, half of every layer's FFN neurons removed at random), at equal load: same prompt, 32 new tokens, concurrency 16.
 #
 #   load-tests/run.sh           800 requests per variant (about 2 to 3 minutes on 2 cores)
 #   load-tests/run.sh --short   96 requests per variant (CI; under a minute once built)
@@ -44,8 +44,8 @@ fi
 if [ ! -f target/quarkus-app/quarkus-run.jar ]; then
   ./mvnw -B -q package -DskipTests
 fi
-if [ ! -f target/test-classes/dev/claws/serve/FfnRowDropFixture.class ]; then
-  ./mvnw -B -q test-compile
+if [ ! -f target/classes/dev/claws/compress/tools/Compress.class ]; then
+  ./mvnw -B -q compile
 fi
 WORK="$(mktemp -d -t claws-load-XXXXXX)"
 SERVER_PID=""
@@ -58,9 +58,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-CLASSPATH_RUN="target/test-classes:target/classes:target/quarkus-app/lib/main/*"
-if ! java -Dai.djl.offline=true -cp "$CLASSPATH_RUN" dev.claws.serve.FfnRowDropFixture \
-    "models/${BASE}" "$WORK/${VARIANT}" 0.5 11 >"$WORK/fixture.log" 2>&1; then
+# The variant: RandomPruneNet at r = 0.5 (the compression layer's own command-line tool).
+CLASSPATH_RUN="target/classes:target/quarkus-app/lib/main/*"
+if ! java -Dai.djl.offline=true -cp "$CLASSPATH_RUN" dev.claws.compress.tools.Compress \
+    --base "models/${BASE}" --out "$WORK/${VARIANT}" --method random_prune --ratio 0.5 --seed 11 \
+    >"$WORK/fixture.log" 2>&1; then
   cat "$WORK/fixture.log" >&2
   exit 1
 fi

@@ -1,12 +1,15 @@
 package dev.claws.api;
 
+import dev.claws.compress.CompressionOutcome;
+import dev.claws.compress.CompressionSpec;
+import dev.claws.compress.Compressor;
 import dev.claws.model.EngineOptions;
 import dev.claws.model.LanguageModel;
-import dev.claws.serve.FfnRowDropFixture;
 import dev.claws.store.Variant;
 import dev.claws.store.VariantRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 
 /** Shared pieces of the serving tests: the bundled model called directly, and pruned variants registered by hand. */
@@ -35,11 +38,13 @@ final class ServingFixtures {
     }
 
     /**
-     * Writes an FFN-row-dropped copy of claws-tiny under {@code <data-dir>/variants/<name>} and registers it as a
+     * Writes a RandomPruneNet copy of claws-tiny (seed 11) under {@code <data-dir>/variants/<name>} and registers it as a
      * RANDOM_PRUNE variant of claws-tiny (not loaded).
      */
     static Path registerPrunedVariant(VariantRepository variants, Path dataDir, String name, double ratio) {
-        Path dir = FfnRowDropFixture.write(TINY, dataDir.resolve("variants").resolve(name), ratio, 11);
+        CompressionOutcome written = Compressor.compress(TINY, dataDir.resolve("variants").resolve(name),
+                CompressionSpec.randomPrune(ratio, 11), List.of(), EngineOptions.cpu(), null);
+        Path dir = written.directory();
         QuarkusTransaction.requiringNew().run(() -> {
             Variant v = new Variant();
             v.name = name;
@@ -47,8 +52,8 @@ final class ServingFixtures {
             v.parent = BASE;
             v.method = Variant.Method.RANDOM_PRUNE;
             v.ratio = ratio;
-            v.parameterCount = dev.claws.model.ModelConfig.load(dir).parameterCount();
-            v.sizeBytes = 1;
+            v.parameterCount = written.parameterCount();
+            v.sizeBytes = written.bytes();
             v.path = dir.toString();
             variants.persist(v);
         });

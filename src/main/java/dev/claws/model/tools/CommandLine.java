@@ -5,11 +5,11 @@ import java.util.Map;
 import java.util.Set;
 
 /** Minimal "--key value" / "--flag" argument parsing for the command-line tools. */
-final class CommandLine {
+public final class CommandLine {
 
     private final Map<String, String> values = new HashMap<>();
 
-    CommandLine(String[] args, Set<String> flags) {
+    public CommandLine(String[] args, Set<String> flags) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
@@ -27,15 +27,15 @@ final class CommandLine {
         }
     }
 
-    boolean has(String key) {
+    public boolean has(String key) {
         return values.containsKey(key);
     }
 
-    String get(String key, String dflt) {
+    public String get(String key, String dflt) {
         return values.getOrDefault(key, dflt);
     }
 
-    String require(String key) {
+    public String require(String key) {
         String v = values.get(key);
         if (v == null) {
             throw new IllegalArgumentException("--" + key + " is required");
@@ -43,11 +43,11 @@ final class CommandLine {
         return v;
     }
 
-    int getInt(String key, int dflt) {
+    public int getInt(String key, int dflt) {
         return values.containsKey(key) ? Integer.parseInt(values.get(key)) : dflt;
     }
 
-    double getDouble(String key, double dflt) {
+    public double getDouble(String key, double dflt) {
         return values.containsKey(key) ? Double.parseDouble(values.get(key)) : dflt;
     }
 }

@@ -21,6 +21,7 @@ import dev.claws.jobs.JobQueueFullException;
 import dev.claws.jobs.JobRunner;
 import dev.claws.jobs.JobWorks;
 import com.google.protobuf.Message;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -51,6 +52,11 @@ public class JobsService extends JobsGrpc.JobsImplBase {
 
     @Inject
     JobWorks works;
+
+    @Override
+    public ServerServiceDefinition bindService() {
+        return MalformedRequests.guard(super.bindService());
+    }
 
     @Override
     @Blocking

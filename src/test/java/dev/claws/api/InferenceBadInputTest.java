@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.claws.api.v1.GenerateRequest;
 import dev.claws.api.v1.GenerateResponse;
 import dev.claws.api.v1.InferenceGrpc;
+import dev.claws.api.v1.JobsGrpc;
+import dev.claws.api.v1.LawsGrpc;
 import dev.claws.api.v1.ScoreRequest;
 import dev.claws.api.v1.VariantsGrpc;
 import io.grpc.CallOptions;
@@ -119,6 +121,11 @@ class InferenceBadInputTest {
                 () -> raw(InferenceGrpc.getScoreMethod(), new byte[] {0x1A, 0x01, (byte) 0x80}));
         refused(Status.Code.INVALID_ARGUMENT, "field name is not valid UTF-8",
                 () -> raw(VariantsGrpc.getGetVariantMethod(), new byte[] {0x0A, 0x01, (byte) 0xC0}));
+        // the job and law services are guarded alike
+        refused(Status.Code.INVALID_ARGUMENT, "field variant is not valid UTF-8",
+                () -> raw(JobsGrpc.getSubmitEvaluationMethod(), new byte[] {0x0A, 0x01, (byte) 0xC0}));
+        refused(Status.Code.INVALID_ARGUMENT, "field name is not valid UTF-8",
+                () -> raw(LawsGrpc.getFitLawMethod(), new byte[] {0x0A, 0x02, (byte) 0xE2, (byte) 0x82}));
         // a length that runs past the end of the message
         refused(Status.Code.INVALID_ARGUMENT, "the request is not a valid claws.v1.GenerateRequest message",
                 () -> raw(InferenceGrpc.getGenerateMethod(), new byte[] {0x12, 0x05, 'a'}));

@@ -32,6 +32,28 @@ class CompressorTest {
     }
 
     @Test
+    void progressRunsFromZeroToOneWithoutGoingBack(@TempDir Path tmp) {
+        for (CompressionSpec spec : List.of(CompressionSpec.randomPrune(0.5, 1), CompressionSpec.sliceGpt(0.5))) {
+            List<Double> seen = new java.util.ArrayList<>();
+            List<String> stages = new java.util.ArrayList<>();
+            Compressor.compress(TestModels.TINY, tmp.resolve("out-" + spec.method()), spec,
+                    TestModels.randomTokens(2, 16, 2048, 1), TestModels.CPU, (fraction, stage, message) -> {
+                        seen.add(fraction);
+                        if (!stages.contains(stage)) {
+                            stages.add(stage);
+                        }
+                    });
+            for (int i = 1; i < seen.size(); i++) {
+                assertTrue(seen.get(i) >= seen.get(i - 1), "progress went back: " + seen);
+            }
+            assertTrue(seen.get(0) >= 0, seen.toString());
+            assertEquals(1.0, seen.get(seen.size() - 1));
+            assertEquals(spec.method() == CompressionMethod.SLICEGPT ? List.of("calibrate", "pca", "write")
+                    : List.of("prune"), stages);
+        }
+    }
+
+    @Test
     void aRatioThatLeavesNoNeuronIsRefused(@TempDir Path tmp) {
         Path out = tmp.resolve("out");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Compressor.compress(

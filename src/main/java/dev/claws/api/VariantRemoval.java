@@ -1,6 +1,7 @@
 package dev.claws.api;
 
 import dev.claws.api.v1.DeleteVariantResponse;
+import dev.claws.model.io.FileTrees;
 import dev.claws.store.Variant;
 import dev.claws.store.VariantRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -12,8 +13,6 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -96,22 +95,11 @@ public class VariantRemoval {
 
     /** Deletes a directory tree; returns the bytes of the regular files removed. */
     private static long deleteTree(Path root) {
-        long[] bytes = {0};
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    if (Files.isRegularFile(path)) {
-                        bytes[0] += Files.size(path);
-                    }
-                    Files.delete(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
+        long bytes = FileTrees.deleteQuietly(root);
+        if (Files.exists(root)) {
             // the record is gone already; what is left is an orphan directory named .*.deleting-*, logged for cleanup
-            LOG.errorf(e, "variant files at %s were not fully removed", root);
+            LOG.errorf("variant files at %s were not fully removed", root);
         }
-        return bytes[0];
+        return bytes;
     }
 }

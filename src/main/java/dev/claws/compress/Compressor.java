@@ -1,5 +1,6 @@
 package dev.claws.compress;
 
+import dev.claws.model.io.FileTrees;
 import dev.claws.model.EngineOptions;
 import dev.claws.model.ModelConfig;
 
@@ -77,7 +78,7 @@ public final class Compressor {
             }
             return CheckpointFiles.outcome(outputDirectory);
         } catch (RuntimeException | Error e) {
-            CheckpointFiles.deleteTree(outputDirectory);
+            FileTrees.deleteQuietly(outputDirectory);
             if (!(e instanceof CancellationException) && Thread.currentThread().isInterrupted()) {
                 // an interrupt also surfaces as a closed channel inside file IO: report it as what it is
                 CancellationException c = new CancellationException("compression cancelled (thread interrupted)");

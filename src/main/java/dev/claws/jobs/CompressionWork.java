@@ -1,5 +1,6 @@
 package dev.claws.jobs;
 
+import dev.claws.model.io.FileTrees;
 import dev.claws.compress.CompressionOutcome;
 import dev.claws.compress.Compressor;
 import dev.claws.model.EngineOptions;
@@ -48,7 +49,7 @@ public final class CompressionWork implements JobWork {
     public JobOutcome run(JobContext context) throws IOException {
         staging = paths.partialDir(context.jobId());
         output = staging.resolve("checkpoint");
-        Directories.deleteQuietly(staging);
+        FileTrees.deleteQuietly(staging);
         Files.createDirectories(staging);
         List<long[]> calibration = List.of();
         if (spec.calibration() != null) {
@@ -62,7 +63,7 @@ public final class CompressionWork implements JobWork {
                 options, (fraction, stage, message) -> context.progress(
                         CALIBRATION_SHARE + (1 - CALIBRATION_SHARE) * fraction, stage, message));
         context.checkCancelled();
-        long bytes = Directories.size(output);
+        long bytes = FileTrees.size(output);
         context.progress(1, "registering", spec.name() + ": " + outcome.parameterCount() + " parameters, " + bytes
                 + " bytes");
         return jobId -> publish(outcome.parameterCount(), bytes);
@@ -80,7 +81,7 @@ public final class CompressionWork implements JobWork {
             throw new UncheckedIOException("cannot move " + output + " to " + target, e);
         }
         published = target;
-        Directories.deleteQuietly(staging);
+        FileTrees.deleteQuietly(staging);
         ModelRef base = spec.base();
         Variant row = new Variant();
         row.name = spec.name();
@@ -98,8 +99,8 @@ public final class CompressionWork implements JobWork {
 
     @Override
     public void discard() {
-        Directories.deleteQuietly(staging);
-        Directories.deleteQuietly(published);
+        FileTrees.deleteQuietly(staging);
+        FileTrees.deleteQuietly(published);
     }
 
     /**

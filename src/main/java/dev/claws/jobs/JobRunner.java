@@ -1,5 +1,6 @@
 package dev.claws.jobs;
 
+import dev.claws.model.io.FileTrees;
 import dev.claws.store.Job;
 import dev.claws.store.JobRepository;
 import dev.claws.store.StoredTime;
@@ -154,7 +155,7 @@ public class JobRunner {
             for (Path entry : entries) {
                 Long owner = JobPaths.partialOwner(entry);
                 if (owner == null || !live.containsKey(owner)) {
-                    Directories.deleteQuietly(entry);
+                    FileTrees.deleteQuietly(entry);
                     removed++;
                 }
             }

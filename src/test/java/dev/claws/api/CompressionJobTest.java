@@ -1,5 +1,6 @@
 package dev.claws.api;
 
+import dev.claws.model.io.FileTrees;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,7 +21,6 @@ import dev.claws.compress.CompressionSpec;
 import dev.claws.compress.Compressor;
 import dev.claws.jobs.CalibrationSpec;
 import dev.claws.jobs.CompressionWork;
-import dev.claws.jobs.Directories;
 import dev.claws.jobs.JobFixtures;
 import dev.claws.jobs.JobPaths;
 import dev.claws.jobs.JobRunner;
@@ -116,7 +116,7 @@ class CompressionJobTest {
         assertEquals(0.5, v.ratio);
         assertEquals(ModelConfig.load(dir).parameterCount(), v.parameterCount);
         assertTrue(v.parameterCount < ModelConfig.load(JobFixtures.TINY).parameterCount());
-        assertEquals(Directories.size(dir), v.sizeBytes);
+        assertEquals(FileTrees.size(dir), v.sizeBytes);
         assertTrue(partials().isEmpty(), "no staging directory left");
 
         // the same compression run directly writes the same weights
@@ -129,7 +129,7 @@ class CompressionJobTest {
             assertArrayEquals(Files.readAllBytes(direct.resolve("model.safetensors")),
                     Files.readAllBytes(dir.resolve("model.safetensors")));
         } finally {
-            Directories.deleteQuietly(direct.getParent());
+            FileTrees.deleteQuietly(direct.getParent());
         }
         try (DecoderModel model = DecoderModel.load(dir, EngineOptions.cpu())) {
             assertEquals(v.parameterCount, model.config().parameterCount());
@@ -173,7 +173,7 @@ class CompressionJobTest {
                 }
             }
         } finally {
-            Directories.deleteQuietly(direct.getParent());
+            FileTrees.deleteQuietly(direct.getParent());
         }
         assertTrue(partials().isEmpty());
     }

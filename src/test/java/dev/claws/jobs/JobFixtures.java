@@ -1,5 +1,6 @@
 package dev.claws.jobs;
 
+import dev.claws.model.io.FileTrees;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.claws.model.ModelConfig;
@@ -40,7 +41,7 @@ public final class JobFixtures {
             if (!Files.isRegularFile(HALF_FFN.resolve("model.safetensors"))) {
                 ModelConfig tiny = ModelConfig.load(TINY);
                 Path tmp = HALF_FFN.resolveSibling(HALF_FFN.getFileName() + ".tmp");
-                Directories.deleteQuietly(tmp);
+                FileTrees.deleteQuietly(tmp);
                 Files.createDirectories(tmp.getParent());
                 SyntheticCheckpoint.write(tmp, tiny.withIntermediateSizes(Collections.nCopies(
                         tiny.numHiddenLayers(), tiny.intermediateSize(0) / 2)), DType.F32, 0.02, 11, 0,

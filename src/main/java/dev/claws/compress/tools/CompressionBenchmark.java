@@ -1,5 +1,6 @@
 package dev.claws.compress.tools;
 
+import dev.claws.model.io.FileTrees;
 import dev.claws.compress.CompressionMethod;
 import dev.claws.compress.CompressionOutcome;
 import dev.claws.compress.CompressionSpec;
@@ -9,6 +10,7 @@ import dev.claws.model.EngineOptions;
 import dev.claws.model.Engines;
 import dev.claws.model.GenerationResult;
 import dev.claws.model.GenerationSettings;
+import dev.claws.model.tools.CommandLine;
 import dev.claws.model.tools.SyntheticCheckpoint;
 
 import java.io.IOException;
@@ -16,14 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
+import java.util.Set;
 
 /**
  * What compression buys in decode speed: creates RandomPruneNet and SliceGPT variants of a synthetic base at several
@@ -49,29 +49,29 @@ public final class CompressionBenchmark {
     }
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> a = parse(args, List.of("reuse"));
-        Path dir = Path.of(a.getOrDefault("dir", "/tmp/claws-compress-bench"));
-        boolean reuse = a.containsKey("reuse");
-        double[] ratios = Arrays.stream(a.getOrDefault("ratios", "0.1,0.3,0.5,0.7,0.9").split(","))
+        CommandLine a = new CommandLine(args, Set.of("reuse"));
+        Path dir = Path.of(a.get("dir", "/tmp/claws-compress-bench"));
+        boolean reuse = a.has("reuse");
+        double[] ratios = Arrays.stream(a.get("ratios", "0.1,0.3,0.5,0.7,0.9").split(","))
                 .mapToDouble(Double::parseDouble).toArray();
-        List<String> methods = List.of(a.getOrDefault("methods", "random_prune,slicegpt").split(","));
-        int promptTokens = Integer.parseInt(a.getOrDefault("prompt-tokens", "32"));
-        int newTokens = Integer.parseInt(a.getOrDefault("new-tokens", "16"));
-        int repeats = Integer.parseInt(a.getOrDefault("repeats", "3"));
-        int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
-        int calSequences = Integer.parseInt(a.getOrDefault("calibration-sequences", "4"));
-        int calTokens = Integer.parseInt(a.getOrDefault("calibration-tokens", "64"));
-        long seed = Long.parseLong(a.getOrDefault("seed", "42"));
-        String preset = a.getOrDefault("preset", "qwen2.5-0.5b");
+        List<String> methods = List.of(a.get("methods", "random_prune,slicegpt").split(","));
+        int promptTokens = a.getInt("prompt-tokens", 32);
+        int newTokens = a.getInt("new-tokens", 16);
+        int repeats = a.getInt("repeats", 3);
+        int threads = a.getInt("threads", 2);
+        int calSequences = a.getInt("calibration-sequences", 4);
+        int calTokens = a.getInt("calibration-tokens", 64);
+        long seed = Long.parseLong(a.get("seed", "42"));
+        String preset = a.get("preset", "qwen2.5-0.5b");
         EngineOptions options = new EngineOptions("cpu", threads);
         Engines.pytorch(options);
 
         Path base = dir.resolve("base");
         if (!(reuse && Files.isDirectory(base))) {
-            deleteTree(base);
+            FileTrees.deleteQuietly(base);
             Files.createDirectories(dir);
             SyntheticCheckpoint.main(new String[] {"--preset", preset, "--out", base.toString(), "--dtype",
-                a.getOrDefault("dtype", "f32"), "--seed", Long.toString(seed)});
+                a.get("dtype", "f32"), "--seed", Long.toString(seed)});
         }
         int vocab;
         try (DecoderModel m = DecoderModel.load(base, options)) {
@@ -93,7 +93,7 @@ public final class CompressionBenchmark {
                 if (reuse && Files.isDirectory(out)) {
                     continue;
                 }
-                deleteTree(out);
+                FileTrees.deleteQuietly(out);
                 CompressionSpec spec = method.equals("slicegpt") ? CompressionSpec.sliceGpt(r)
                         : new CompressionSpec(CompressionMethod.RANDOM_PRUNE, r, seed, false);
                 long start = System.nanoTime();
@@ -145,34 +145,5 @@ public final class CompressionBenchmark {
     private static double median(List<Double> values) {
         double[] v = values.stream().mapToDouble(x -> x).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    private static Map<String, String> parse(String[] args, List<String> flags) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + args[i] + "'");
-            }
-            String key = args[i].substring(2);
-            if (flags.contains(key)) {
-                out.put(key, "true");
-            } else if (i + 1 < args.length) {
-                out.put(key, args[++i]);
-            } else {
-                throw new IllegalArgumentException("--" + key + " needs a value");
-            }
-        }
-        return out;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

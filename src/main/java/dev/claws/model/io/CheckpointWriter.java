@@ -10,13 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * Writes a whole checkpoint directory in the Hugging Face layout: config.json, model.safetensors (or shards
@@ -80,10 +78,10 @@ public final class CheckpointWriter {
             Files.createDirectories(parent);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            deleteTree(tmp);
+            FileTrees.deleteQuietly(tmp);
             throw new CheckpointException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            deleteTree(tmp);
+            FileTrees.deleteQuietly(tmp);
             throw e;
         }
     }
@@ -125,22 +123,5 @@ public final class CheckpointWriter {
             n *= d;
         }
         return n;
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            });
-        } catch (IOException ignored) {
-            // best effort clean-up after a failure that is already being reported
-        }
     }
 }

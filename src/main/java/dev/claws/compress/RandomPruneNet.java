@@ -104,14 +104,9 @@ final class RandomPruneNet {
              TensorStream stream = new TensorStream(root)) {
             DType dtype = source.dtype();
             ModelConfig written = config.withTorchDtype(dtype.torchName());
-            int[] lastLayer = {-1};
+            LayerProgress layerProgress = new LayerProgress(progress, layers, 0, 1, "prune", "pruning");
             CheckpointWriter.write(out, written::write, shapes, name -> {
-                Cancellation.check();
-                int layer = LayerNames.layerOf(name);
-                if (layer > lastLayer[0]) {
-                    lastLayer[0] = layer;
-                    progress.report((double) layer / layers, "prune", "pruning layer " + (layer + 1) + " of " + layers);
-                }
+                int layer = layerProgress.before(name);
                 NDManager m = stream.next();
                 NDArray t = source.read(name, m);
                 return layer < 0 ? t : prune(name, layer, t, plan, baseConfig, m);

@@ -140,15 +140,9 @@ final class SliceGpt {
         try (BaseTensors source = BaseTensors.open(base, config); TensorStream stream = new TensorStream(root)) {
             DType dtype = source.dtype();
             ModelConfig written = sliced.withTorchDtype(dtype.torchName());
-            int[] lastLayer = {-1};
+            LayerProgress layerProgress = new LayerProgress(progress, layers, 0.6, 0.4, "write", "rotating");
             CheckpointWriter.write(out, written::write, shapes, name -> {
-                Cancellation.check();
-                int layer = LayerNames.layerOf(name);
-                if (layer > lastLayer[0]) {
-                    lastLayer[0] = layer;
-                    progress.report(0.6 + 0.4 * layer / layers, "write",
-                            "rotating layer " + (layer + 1) + " of " + layers);
-                }
+                int layer = layerProgress.before(name);
                 NDManager m = stream.next();
                 Rotation r = new Rotation(q, m);
                 NDArray t = layer < 0 ? outer(name, config, source, r, m) : inner(name, layer, source, r, m);

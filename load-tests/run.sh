@@ -77,7 +77,7 @@ free_port() {
 GRPC_PORT="$(free_port 19000)"
 HTTP_PORT="$(free_port $((GRPC_PORT + 1)))"
 ADDRESS="127.0.0.1:${GRPC_PORT}"
-env -u CLAWS_ADMIN_TOKEN java -Xmx1g \
+env -u CLAWS_ADMIN_TOKEN java -Xmx1g ${CLAWS_JAVA_OPTS:-} \
   -Dquarkus.grpc.server.host=127.0.0.1 -Dquarkus.grpc.server.port="$GRPC_PORT" \
   -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$HTTP_PORT" \
   -Dclaws.data-dir="$WORK/data" -Dclaws.model.default="models/${BASE}" \

@@ -60,6 +60,7 @@ public final class DecodeBatch implements AutoCloseable {
                                      BooleanSupplier cancelled) {
         int capacity = model.requireGeneration(prompt, settings);
         DecodeRow row = new DecodeRow(model.config(), prompt, settings, listener, cancelled);
+        Joined joined;
         try (InferenceSession session = model.newSession(prompt.length)) {
             if (row.cancelRequested()) {
                 return row.result();
@@ -71,7 +72,7 @@ public final class DecodeBatch implements AutoCloseable {
             if (!goOn) {
                 return row.result();
             }
-            Joined joined = new Joined(row, session, capacity);
+            joined = new Joined(row, session, capacity);
             synchronized (lock) {
                 if (closed) {
                     throw new IllegalStateException("the decode batch is closed");
@@ -79,13 +80,19 @@ public final class DecodeBatch implements AutoCloseable {
                 waiting.add(joined);
                 lock.notifyAll();
             }
-            try {
-                joined.done.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
+            // the prompt's keys/values are copied into the batch when the row joins; then this cache can go
+            await(joined.copied);
         }
+        await(joined.done);
         return row.result();
+    }
+
+    private static void await(CompletableFuture<Void> f) {
+        try {
+            f.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     private void run() {
@@ -130,6 +137,7 @@ public final class DecodeBatch implements AutoCloseable {
             } else {
                 cache.add(j.session.cache(), j.capacity);
                 active.add(j);
+                j.copied.complete(null);
             }
         }
         // a cancelled row stops before its next token and frees its slot
@@ -185,8 +193,7 @@ public final class DecodeBatch implements AutoCloseable {
         active.clear();
         cache.close();
         for (Joined j : all) {
-            j.row.finish();
-            j.done.completeExceptionally(e);
+            j.fail(e);
         }
     }
 
@@ -199,8 +206,7 @@ public final class DecodeBatch implements AutoCloseable {
         active.clear();
         cache.close();
         for (Joined j : all) {
-            j.row.finish();
-            j.done.completeExceptionally(new IllegalStateException("the decode batch was closed"));
+            j.fail(new IllegalStateException("the decode batch was closed"));
         }
     }
 
@@ -223,6 +229,7 @@ public final class DecodeBatch implements AutoCloseable {
         final DecodeRow row;
         final InferenceSession session;
         final int capacity;
+        final CompletableFuture<Void> copied = new CompletableFuture<>();
         final CompletableFuture<Void> done = new CompletableFuture<>();
         RuntimeException error;
 
@@ -234,11 +241,18 @@ public final class DecodeBatch implements AutoCloseable {
 
         void finish() {
             row.finish();
+            copied.complete(null);
             if (error != null) {
                 done.completeExceptionally(error);
             } else {
                 done.complete(null);
             }
+        }
+
+        void fail(Throwable e) {
+            row.finish();
+            copied.complete(null);
+            done.completeExceptionally(e);
         }
     }
 }

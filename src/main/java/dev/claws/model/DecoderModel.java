@@ -225,7 +225,7 @@ public final class DecoderModel implements AutoCloseable {
         for (int l = 0; l < weights.layers.size(); l++) {
             LayerWeights w = weights.layers.get(l);
             NDArray x = norm(h, w.inputNorm());
-            NDArray heads = linear(x, w.qkv(), w.qkvBias()).reshape(b, qHeads + 2L * kvHeads, hd);
+            NDArray heads = rowsLinear(x, w.qkv(), w.qkvBias()).reshape(b, qHeads + 2L * kvHeads, hd);
             NDList split = heads.split(new long[] {qHeads + kvHeads}, 1);
             NDArray rotated = rope.apply(split.get(0), cos, sin);
             NDList qk = rotated.split(new long[] {qHeads}, 1);
@@ -236,20 +236,30 @@ public final class DecoderModel implements AutoCloseable {
             NDArray qg = qk.get(0).reshape(b, kvHeads, groups, hd);
             NDArray scores = qg.matMul(keys.transpose(0, 1, 3, 2)).mul(scale).add(mask);
             NDArray attn = scores.softmax(-1).matMul(values).reshape(b, (long) qHeads * hd);
-            NDArray attnOut = linear(attn, w.o(), w.oBias());
+            NDArray attnOut = rowsLinear(attn, w.o(), w.oBias());
             NDArray residual = w.attnShortcut() == null ? h : h.matMul(w.attnShortcut());
             h = residual.add(attnOut);
 
             x = norm(h, w.postNorm());
-            NDList gateUp = linear(x, w.gateUp(), w.gateUpBias()).split(new long[] {w.intermediateSize()}, 1);
+            NDList gateUp = rowsLinear(x, w.gateUp(), w.gateUpBias()).split(new long[] {w.intermediateSize()}, 1);
             NDArray gate = gateUp.get(0);
             NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(gateUp.get(1));
-            NDArray mlpOut = linear(act, w.down(), w.downBias());
+            NDArray mlpOut = rowsLinear(act, w.down(), w.downBias());
             residual = w.mlpShortcut() == null ? h : h.matMul(w.mlpShortcut());
             h = residual.add(mlpOut);
         }
         cache.advance();
-        return linear(norm(h, weights.finalNorm), weights.lmHead, null);
+        return rowsLinear(norm(h, weights.finalNorm), weights.lmHead, null);
+    }
+
+    /**
+     * x [rows, in] times weight [out, in] transposed, computed as weight @ x^T: with a few rows PyTorch's CPU kernels
+     * run this form several times faster than linear() (measured 1.0 vs 6.4 ms for 2 rows of a 9728x896 weight),
+     * which otherwise makes a small batch slower than decoding its rows one by one.
+     */
+    private static NDArray rowsLinear(NDArray x, NDArray weight, NDArray bias) {
+        NDArray y = weight.matMul(x.transpose()).transpose();
+        return bias == null ? y : y.add(bias);
     }
 
     /**

@@ -8,7 +8,8 @@
 # Installs ghz (a Go module) when it is missing, starts the packaged server on loopback ports with a throw-away data
 # directory, registers the variant, runs the ghz configurations in this directory (server reflection: no .proto
 # files), prints a table per variant (requests/s, p50/p95/p99 latency, errors, speedup over the base) and stops the
-# server. Exits non-zero when any request failed. Builds target/quarkus-app when it is missing.
+# server. Exits non-zero when any request failed. Builds target/quarkus-app when it is missing. CLAWS_JAVA_OPTS is
+# passed to the server JVM, e.g. CLAWS_JAVA_OPTS="-Dclaws.serve.max-batch-size=1" to compare without batching.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -77,7 +78,7 @@ free_port() {
 GRPC_PORT="$(free_port 19000)"
 HTTP_PORT="$(free_port $((GRPC_PORT + 1)))"
 ADDRESS="127.0.0.1:${GRPC_PORT}"
-env -u CLAWS_ADMIN_TOKEN java -Xmx1g \
+env -u CLAWS_ADMIN_TOKEN java -Xmx1g ${CLAWS_JAVA_OPTS:-} \
   -Dquarkus.grpc.server.host=127.0.0.1 -Dquarkus.grpc.server.port="$GRPC_PORT" \
   -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$HTTP_PORT" \
   -Dclaws.data-dir="$WORK/data" -Dclaws.model.default="models/${BASE}" \

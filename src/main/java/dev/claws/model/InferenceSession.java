@@ -79,6 +79,10 @@ public final class InferenceSession implements AutoCloseable {
         return manager;
     }
 
+    KvCache cache() {
+        return cache;
+    }
+
     @Override
     public void close() {
         cache.close();

@@ -51,6 +51,17 @@ public final class LanguageModel implements AutoCloseable {
     public TextGeneration generate(String prompt, GenerationSettings settings, List<String> stopSequences,
                                    TokenListener tokens, TextGeneration.TextListener listener,
                                    BooleanSupplier cancelled) {
+        return generate(prompt, settings, stopSequences, tokens, listener, cancelled, null);
+    }
+
+    /**
+     * Like {@link #generate(String, GenerationSettings, List, TokenListener, TextGeneration.TextListener,
+     * BooleanSupplier)}, with the decode steps run as rows of {@code batch} (null: decoded alone). The tokens are
+     * the same either way; with a batch the listeners are called from the batch's decoding thread.
+     */
+    public TextGeneration generate(String prompt, GenerationSettings settings, List<String> stopSequences,
+                                   TokenListener tokens, TextGeneration.TextListener listener,
+                                   BooleanSupplier cancelled, DecodeBatch batch) {
         TokenListener tokenSink = tokens == null ? TokenListener.NONE : tokens;
         long[] promptIds = tokenizer.encode(prompt, true);
         if (promptIds.length == 0) {
@@ -60,7 +71,7 @@ public final class LanguageModel implements AutoCloseable {
                 .toList();
         TextGeneration.TextListener out = listener == null ? TextGeneration.TextListener.NONE : listener;
         StreamState state = new StreamState(stops);
-        GenerationResult r = model.generate(promptIds, settings, tokenId -> {
+        TokenListener streamed = tokenId -> {
             boolean go = tokenSink.onToken(tokenId);
             state.ids = append(state.ids, tokenId);
             String text = tokenizer.decode(state.ids, true);
@@ -73,7 +84,9 @@ public final class LanguageModel implements AutoCloseable {
             state.text = text;
             emit(state, state.safeLength(text), tokenId, out);
             return go;
-        }, cancelled);
+        };
+        GenerationResult r = batch == null ? model.generate(promptIds, settings, streamed, cancelled)
+                : batch.generate(promptIds, settings, streamed, cancelled);
         if (r.finishReason() != FinishReason.STOP_SEQUENCE) {
             emit(state, state.text.length(), r.tokenIds().length == 0 ? -1 : r.tokenIds()[r.tokenIds().length - 1],
                     out);

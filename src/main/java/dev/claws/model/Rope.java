@@ -63,6 +63,14 @@ final class Rope {
         return new NDList(emb.cos(), emb.sin());
     }
 
+    /** cos and sin, each [rows, headDim], for one position per row (a batched decode step). */
+    NDList cosSin(NDManager step, long[] positions) {
+        NDArray pos = step.create(positions).toType(DataType.FLOAT32, false).reshape(positions.length, 1);
+        NDArray freqs = pos.mul(invFreq);
+        NDArray emb = freqs.concat(freqs, 1);
+        return new NDList(emb.cos(), emb.sin());
+    }
+
     /** x * cos + rotate_half(x) * sin, for x [heads, T, headDim] and cos/sin [T, headDim]. */
     NDArray apply(NDArray x, NDArray cos, NDArray sin) {
         NDArray x1 = x.get("..., :{}", half);

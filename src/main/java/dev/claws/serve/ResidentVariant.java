@@ -4,6 +4,7 @@ import dev.claws.eval.EngineScorer;
 import dev.claws.eval.HarnessRequestBuilder;
 import dev.claws.eval.LoglikelihoodRequest;
 import dev.claws.eval.TokenizedRequest;
+import dev.claws.model.DecodeBatch;
 import dev.claws.model.FinishReason;
 import dev.claws.model.LanguageModel;
 import dev.claws.model.TextGeneration;
@@ -33,9 +34,12 @@ public final class ResidentVariant {
     private final ServingMetrics metrics;
     private final EngineScorer scorer;
     private final HarnessRequestBuilder scoreRequests;
+    /** Runs the decode steps of this variant's concurrent generations as one batch; null when batching is off. */
+    private final DecodeBatch batch;
 
     ResidentVariant(String name, Path path, LanguageModel model, long memoryBytes, VariantScheduler scheduler,
-                    ServingMetrics metrics) {
+                    ServingMetrics metrics, int maxBatchSize) {
+        this.batch = maxBatchSize > 1 ? new DecodeBatch(model.model(), maxBatchSize, "claws-decode-" + name) : null;
         this.name = name;
         this.path = path;
         this.model = model;
@@ -98,6 +102,11 @@ public final class ResidentVariant {
 
     public int queueDepth() {
         return scheduler.queueDepth();
+    }
+
+    /** The most generations whose decode steps ran as one batch so far (0 when batching is off). */
+    public int peakBatchRows() {
+        return batch == null ? 0 : batch.peakRows();
     }
 
     /** Requests being worked on right now. */
@@ -179,7 +188,7 @@ public final class ResidentVariant {
         };
         TextGeneration.TextListener text = (piece, tokenId) -> sink.onPiece(piece, drain(pending));
         TextGeneration g = model.generate(request.prompt(), request.settings(), request.stopSequences(), tokens, text,
-                stop);
+                stop, batch);
         metrics.tokensGenerated(name, g.timings().generatedTokens());
         if (g.finishReason() == FinishReason.CANCELLED) {
             throw stopped(cancelled);
@@ -212,6 +221,9 @@ public final class ResidentVariant {
     /** Stops taking work, waits for running work to stop, then frees the model's memory. */
     void close() {
         scheduler.close(CLOSE_WAIT_MILLIS);
+        if (batch != null) {
+            batch.close();
+        }
         metrics.unwatchQueue(name);
         model.close();
     }

@@ -38,6 +38,7 @@ public class VariantRegistry {
     private final long memoryBudgetBytes;
     private final int queueCapacity;
     private final int concurrency;
+    private final int maxBatchSize;
     private final EngineOptions engine;
     private final String defaultName;
     private final Map<String, ResidentVariant> resident = new ConcurrentHashMap<>();
@@ -48,6 +49,7 @@ public class VariantRegistry {
                            @ConfigProperty(name = "claws.serve.memory-budget-bytes") long memoryBudgetBytes,
                            @ConfigProperty(name = "claws.serve.queue-capacity") int queueCapacity,
                            @ConfigProperty(name = "claws.serve.concurrency") int concurrency,
+                           @ConfigProperty(name = "claws.serve.max-batch-size") int maxBatchSize,
                            @ConfigProperty(name = "claws.engine.device") String device,
                            @ConfigProperty(name = "claws.model.default") Path defaultModel) {
         this.variants = variants;
@@ -55,6 +57,10 @@ public class VariantRegistry {
         this.memoryBudgetBytes = memoryBudgetBytes;
         this.queueCapacity = queueCapacity;
         this.concurrency = concurrency;
+        if (maxBatchSize < 1) {
+            throw new IllegalArgumentException("claws.serve.max-batch-size must be >= 1, got " + maxBatchSize);
+        }
+        this.maxBatchSize = maxBatchSize;
         this.engine = new EngineOptions(device, 0);
         this.defaultName = DefaultModelStartup.nameOf(defaultModel);
     }
@@ -223,7 +229,8 @@ public class VariantRegistry {
         VariantScheduler scheduler = new VariantScheduler(name, concurrency, queueCapacity);
         ResidentVariant v;
         try {
-            v = new ResidentVariant(name, path, model, needed, scheduler, metrics);
+            v = new ResidentVariant(name, path, model, needed, scheduler, metrics,
+                    Math.min(maxBatchSize, concurrency));
         } catch (RuntimeException e) {
             scheduler.close(0);
             model.close();

@@ -57,12 +57,9 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
         long arrival = System.nanoTime();
         Context context = Context.current();
         answer(observer, () -> {
-            InferenceValidation.checkGenerate(request);
-            ResidentVariant variant = variant(request.getVariant());
-            long seed = request.hasSeed() ? request.getSeed() : ThreadLocalRandom.current().nextLong();
-            GenerationRequest generation = InferenceValidation.generation(request, variant, seed);
+            Prepared p = prepare(request);
             Cancellation cancel = Cancellation.watch(context, observer);
-            CompletableFuture<ServedGeneration> result = variant.generate(generation, StreamSink.NONE,
+            CompletableFuture<ServedGeneration> result = p.variant().generate(p.generation(), StreamSink.NONE,
                     cancel, arrival, "Generate");
             finish(context, observer, cancel.attach(result), (served, out) -> {
                 out.onNext(GenerateResponse.newBuilder()
@@ -71,7 +68,7 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
                         .addAllTokenIds(ids(served.tokenIds()))
                         .setFinishReason(finishReason(served.finishReason()))
                         .setTiming(timing(served.timing()))
-                        .setSeed(seed)
+                        .setSeed(p.seed())
                         .build());
                 out.onCompleted();
             });
@@ -84,15 +81,12 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
         long arrival = System.nanoTime();
         Context context = Context.current();
         answer(observer, () -> {
-            InferenceValidation.checkGenerate(request);
-            ResidentVariant variant = variant(request.getVariant());
-            long seed = request.hasSeed() ? request.getSeed() : ThreadLocalRandom.current().nextLong();
-            GenerationRequest generation = InferenceValidation.generation(request, variant, seed);
-            String name = variant.name();
+            Prepared p = prepare(request);
+            String name = p.variant().name();
             StreamSink sink = (text, tokenIds) -> observer.onNext(GenerateStreamResponse.newBuilder()
                     .setVariant(name).setTextDelta(text).addAllTokenIds(ids(tokenIds)).build());
             Cancellation cancel = Cancellation.watch(context, observer);
-            CompletableFuture<ServedGeneration> result = variant.generate(generation, sink, cancel, arrival,
+            CompletableFuture<ServedGeneration> result = p.variant().generate(p.generation(), sink, cancel, arrival,
                     "GenerateStream");
             finish(context, observer, cancel.attach(result), (served, out) -> {
                 out.onNext(GenerateStreamResponse.newBuilder()
@@ -101,7 +95,7 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
                         .setDone(true)
                         .setFinishReason(finishReason(served.finishReason()))
                         .setTiming(timing(served.timing()))
-                        .setSeed(seed)
+                        .setSeed(p.seed())
                         .build());
                 out.onCompleted();
             });
@@ -135,6 +129,17 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
                 out.onCompleted();
             });
         });
+    }
+
+    /** A validated generation request on its variant, with the seed it will use (drawn when the client sent none). */
+    private record Prepared(ResidentVariant variant, long seed, GenerationRequest generation) {
+    }
+
+    private Prepared prepare(GenerateRequest request) {
+        InferenceValidation.checkGenerate(request);
+        ResidentVariant variant = variant(request.getVariant());
+        long seed = request.hasSeed() ? request.getSeed() : ThreadLocalRandom.current().nextLong();
+        return new Prepared(variant, seed, InferenceValidation.generation(request, variant, seed));
     }
 
     private ResidentVariant variant(String requested) {

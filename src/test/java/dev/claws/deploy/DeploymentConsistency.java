@@ -114,6 +114,7 @@ final class DeploymentConsistency {
             metricsAnnotations(d, http);
         }
         storage(d, c, config);
+        servingMemory(c, config);
         imageRecipe(d, c, config, grpc, http);
         database(c, config);
         device(d, c, config);
@@ -394,6 +395,31 @@ final class DeploymentConsistency {
             if (!writable(d, c, "/tmp")) {
                 problem("the root filesystem is read-only and /tmp is not a writable volume");
             }
+        }
+    }
+
+    /**
+     * The resident variants must fit in the container with room to spare (JVM heap, KV caches, a job's own model
+     * copy), and evaluation data must be read from a mounted absolute path.
+     */
+    private void servingMemory(Container c, Map<String, String> config) {
+        String budget = config.get("claws.serve.memory-budget-bytes");
+        Quantity limit = c.getResources() == null || c.getResources().getLimits() == null ? null
+                : c.getResources().getLimits().get("memory");
+        if (budget != null && limit != null) {
+            java.math.BigDecimal bytes = new java.math.BigDecimal(budget.trim());
+            java.math.BigDecimal half = limit.getNumericalAmount().divide(java.math.BigDecimal.valueOf(2));
+            if (bytes.compareTo(limit.getNumericalAmount()) >= 0) {
+                problem("claws.serve.memory-budget-bytes " + budget + " is not below the container memory limit "
+                        + limit + ": loading variants up to the budget gets the pod OOM-killed");
+            } else if (bytes.compareTo(half) > 0) {
+                problem("claws.serve.memory-budget-bytes " + budget + " is more than half the container memory limit "
+                        + limit + ": the JVM, the KV caches and a running job's model need the rest");
+            }
+        }
+        String evalDir = config.get("claws.eval.data-dir");
+        if (evalDir != null && !evalDir.startsWith("/")) {
+            problem("claws.eval.data-dir is '" + evalDir + "': the cluster must set an absolute path on a volume");
         }
     }
 

@@ -224,6 +224,23 @@ class DeploymentConsistencyTest {
     }
 
     @Test
+    void servingMemoryBudgetAboveWhatTheContainerMayUse() {
+        String problems = problemsAfter("cpu", o -> editConfigFile(o,
+                "claws.serve.memory-budget-bytes=3221225472", "claws.serve.memory-budget-bytes=8589934592"));
+        assertContains(problems, "claws.serve.memory-budget-bytes 8589934592 is not below the container memory limit 8Gi");
+        problems = problemsAfter("cpu", o -> editConfigFile(o,
+                "claws.serve.memory-budget-bytes=3221225472", "claws.serve.memory-budget-bytes=6442450944"));
+        assertContains(problems, "claws.serve.memory-budget-bytes 6442450944 is more than half the container memory limit 8Gi");
+    }
+
+    @Test
+    void relativeEvaluationDataDirectory() {
+        String problems = problemsAfter("cpu", o -> editConfigFile(o, "claws.eval.data-dir=/data/eval",
+                "claws.eval.data-dir=../shared/data"));
+        assertContains(problems, "claws.eval.data-dir is '../shared/data': the cluster must set an absolute path");
+    }
+
+    @Test
     void disruptionBudgetThatBlocksDrains() {
         String problems = problemsAfter("cpu", o -> ((ObjectNode) object(o, "PodDisruptionBudget", "claws").get("spec"))
                 .put("maxUnavailable", 0));

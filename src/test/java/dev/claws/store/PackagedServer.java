@@ -36,11 +36,12 @@ final class PackagedServer implements AutoCloseable {
 
     /** Starts the jar with the given system properties and waits until the health service answers SERVING. */
     static PackagedServer start(Path jar, Path log, Map<String, String> properties) {
-        int grpcPort = freePort();
+        int[] ports = freePorts(2);
+        int grpcPort = ports[0];
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
                 "-Dquarkus.grpc.server.port=" + grpcPort,
-                "-Dquarkus.http.port=" + freePort()));
+                "-Dquarkus.http.port=" + ports[1]));
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
         try {
@@ -115,11 +116,27 @@ final class PackagedServer implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    /** Distinct free ports: all sockets stay open until every port is known, so the kernel cannot hand one out twice. */
+    private static int[] freePorts(int count) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // the port is only a number to hand to the server
+                }
+            }
         }
     }
 }

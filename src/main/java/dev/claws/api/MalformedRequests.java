@@ -142,7 +142,7 @@ final class MalformedRequests {
     }
 
     /** Passes request and response bytes through unchanged, so the guard sees them before protobuf parses them. */
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+    static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(byte[] value) {
             return new ByteArrayInputStream(value);

@@ -50,18 +50,11 @@ public class DefaultModelStartup {
                         defaultModel, ModelConfig.FILE_NAME);
                 return;
             }
-            ModelConfig config = ModelConfig.load(defaultModel);
-            long bytes = VariantRegistry.directoryBytes(defaultModel);
+            Variant fresh = VariantRegistry.baseModelRow(name, defaultModel);
             QuarkusTransaction.requiringNew().run(() -> {
                 Variant row = variants.findByName(name).orElse(null);
                 if (row == null) {
-                    row = new Variant();
-                    row.name = name;
-                    row.method = Variant.Method.NONE;
-                    row.parameterCount = config.parameterCount();
-                    row.sizeBytes = bytes;
-                    row.path = defaultModel.toString();
-                    variants.persist(row);
+                    variants.persist(fresh);
                 } else if (!Path.of(row.path).toAbsolutePath().normalize()
                         .equals(defaultModel.toAbsolutePath().normalize())) {
                     LOG.warnf("variant %s is registered with path %s, not claws.model.default=%s; loading the "

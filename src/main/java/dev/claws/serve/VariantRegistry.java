@@ -3,6 +3,7 @@ package dev.claws.serve;
 import dev.claws.model.EngineOptions;
 import dev.claws.model.LanguageModel;
 import dev.claws.model.ModelConfig;
+import dev.claws.model.io.FileTrees;
 import dev.claws.store.Variant;
 import dev.claws.store.VariantRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -19,7 +20,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -151,17 +151,8 @@ public class VariantRegistry {
                         : e;
             }
             try {
-                ModelConfig config = ModelConfig.load(path);
-                long bytes = directoryBytes(path);
-                QuarkusTransaction.requiringNew().run(() -> {
-                    Variant row = new Variant();
-                    row.name = name;
-                    row.method = Variant.Method.NONE;
-                    row.parameterCount = config.parameterCount();
-                    row.sizeBytes = bytes;
-                    row.path = path.toString();
-                    variants.persist(row);
-                });
+                Variant row = baseModelRow(name, path);
+                QuarkusTransaction.requiringNew().run(() -> variants.persist(row));
             } catch (RuntimeException e) {
                 resident.remove(name);
                 loaded.close();
@@ -251,18 +242,19 @@ public class VariantRegistry {
         return new ServeException(ServeException.Kind.UNKNOWN_VARIANT, "variant '" + name + "' does not exist");
     }
 
-    static long directoryBytes(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
+    /** A new (not yet stored) row registering the checkpoint at {@code path} as a base model. */
+    static Variant baseModelRow(String name, Path path) {
+        Variant row = new Variant();
+        row.name = name;
+        row.method = Variant.Method.NONE;
+        row.parameterCount = ModelConfig.load(path).parameterCount();
+        try {
+            row.sizeBytes = FileTrees.size(path);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot read the size of " + path, e);
         }
+        row.path = path.toString();
+        return row;
     }
 
     @PreDestroy

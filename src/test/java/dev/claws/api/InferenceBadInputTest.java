@@ -19,10 +19,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -147,24 +143,8 @@ class InferenceBadInputTest {
     }
 
     private byte[] raw(MethodDescriptor<?, ?> method, byte[] request) {
-        MethodDescriptor<byte[], byte[]> bytes = method.toBuilder(BYTES, BYTES)
+        MethodDescriptor<byte[], byte[]> bytes = method.toBuilder(MalformedRequests.BYTES, MalformedRequests.BYTES)
                 .setType(MethodDescriptor.MethodType.UNARY).build();
         return ClientCalls.blockingUnaryCall(channel, bytes, CallOptions.DEFAULT, request);
     }
-
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
 }

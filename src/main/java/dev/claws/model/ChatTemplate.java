@@ -115,6 +115,23 @@ public final class ChatTemplate {
         return Optional.empty();
     }
 
+    /** generation_config.json's eos_token_id (a number or a list), empty when the file or the key is absent. */
+    public static List<Integer> generationConfigEosIds(Path directory) {
+        Path file = directory.resolve("generation_config.json");
+        JsonNode eos = readConfig(file).get("eos_token_id");
+        List<Integer> ids = new ArrayList<>();
+        if (eos != null && eos.isInt()) {
+            ids.add(eos.intValue());
+        } else if (eos != null && eos.isArray()) {
+            eos.forEach(id -> {
+                if (id.isInt()) {
+                    ids.add(id.intValue());
+                }
+            });
+        }
+        return ids;
+    }
+
     /** The text of a special token of tokenizer_config.json ("eos_token", ...), if the checkpoint names one. */
     public Optional<String> specialToken(String role) {
         return Optional.ofNullable(specialTokens.get(role));

@@ -230,13 +230,7 @@ class OpenAiEndToEndTest {
     @Test
     void chatRendersTheTemplateAndStopsAtTheEndOfTurn() throws IOException {
         String name = ServingFixtures.unique("tiny-chat");
-        Path dir = dataDir.resolve("chat-models").resolve(name);
-        Files.createDirectories(dir);
-        try (var files = Files.list(ServingFixtures.TINY)) {
-            for (Path f : files.toList()) {
-                Files.copy(f, dir.resolve(f.getFileName()));
-            }
-        }
+        Path dir = copyOfTiny(name);
         Files.writeString(dir.resolve(ChatTemplate.JINJA_FILE), TINY_TEMPLATE);
         registry.registerAndLoad(name, dir);
         try {
@@ -291,6 +285,62 @@ class OpenAiEndToEndTest {
             registry.unload(name);
             assertEquals(200, http.delete("/v1/models/" + name).statusCode(), "open without an admin token");
         }
+    }
+
+    @Test
+    void theEndOfTurnTokenOfTokenizerConfigEndsTheReply() throws IOException {
+        String template = "{% for m in messages %}{{ m['role'] + ': ' + m['content'] + '\\n' }}{% endfor %}"
+                + "{% if add_generation_prompt %}{{ 'assistant:' }}{% endif %}";
+        List<ChatTemplate.Message> messages = List.of(new ChatTemplate.Message("user", "Tell me about the city"));
+        String rendered = ChatTemplate.of(template, java.util.Map.of()).render(messages, true);
+        LanguageModel engine = ServingFixtures.engine();
+        List<Integer> eos = engine.model().config().eosTokenIds();
+        long[] free = engine.generate(rendered, GenerationSettings.greedy(20), List.of(), null, null).tokenIds();
+        // an end-of-turn token the model emits before max_tokens: a plain token that is one token on its own
+        int at = -1;
+        for (int i = 0; i < free.length - 1 && at < 0; i++) {
+            String text = engine.tokenizer().decode(new long[] {free[i]});
+            long[] again = engine.tokenizer().encode(text, false);
+            long candidate = free[i];
+            boolean earlier = java.util.Arrays.stream(free, 0, i).anyMatch(id -> id == candidate);
+            if (again.length == 1 && again[0] == free[i] && !earlier && !eos.contains((int) free[i])) {
+                at = i;
+            }
+        }
+        assertTrue(at >= 0, "no usable token in " + java.util.Arrays.toString(free));
+        String endOfTurn = engine.tokenizer().decode(new long[] {free[at]});
+
+        String name = ServingFixtures.unique("tiny-turn");
+        Path dir = copyOfTiny(name);
+        Files.writeString(dir.resolve(ChatTemplate.JINJA_FILE), template);
+        Files.writeString(dir.resolve(ChatTemplate.TOKENIZER_CONFIG), OpenAiHttp.JSON.createObjectNode()
+                .put("eos_token", endOfTurn).toString());
+        registry.registerAndLoad(name, dir);
+        try {
+            JsonNode body = json(http.post("/v1/chat/completions", "{\"model\": \"" + name + "\", \"messages\": "
+                    + "[{\"role\": \"user\", \"content\": \"Tell me about the city\"}], \"max_tokens\": 20, "
+                    + "\"temperature\": 0}"));
+            assertEquals(at + 1, body.get("usage").get("completion_tokens").intValue(), body.toString());
+            assertEquals("stop", body.get("choices").get(0).get("finish_reason").textValue());
+            assertEquals("end_of_sequence", body.get("claws").get("finish_reason").textValue());
+            List<Integer> stops = new ArrayList<>(eos);
+            stops.add((int) free[at]);
+            assertEquals(engine.generate(rendered, GenerationSettings.greedy(20).withStopTokenIds(stops), List.of(),
+                    null, null).text(), body.get("choices").get(0).get("message").get("content").textValue());
+        } finally {
+            registry.unload(name);
+        }
+    }
+
+    private Path copyOfTiny(String name) throws IOException {
+        Path dir = dataDir.resolve("chat-models").resolve(name);
+        Files.createDirectories(dir);
+        try (var files = Files.list(ServingFixtures.TINY)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dir.resolve(f.getFileName()));
+            }
+        }
+        return dir;
     }
 
     @Test

@@ -1,22 +1,15 @@
 package dev.claws.model;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.claws.model.io.DType;
-import dev.claws.model.io.SafetensorsReader;
-import dev.claws.model.io.SafetensorsWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -119,7 +112,7 @@ class SamplerTest {
 
     @Test
     void aModelWhoseLogitsAreNaNFailsLoudlyInGenerationAndInBatchedDecoding(@TempDir Path dir) throws IOException {
-        Path broken = nanFinalNorm(dir.resolve("nan-model"));
+        Path broken = BrokenCheckpoints.nanLogits(TINY, dir.resolve("nan-model"));
         try (LanguageModel nan = LanguageModel.load(broken, EngineOptions.cpu(2))) {
             for (GenerationSettings s : List.of(GenerationSettings.greedy(4),
                     GenerationSettings.sampling(4, 1e-38, 5, 0.9, 1L))) {
@@ -134,24 +127,6 @@ class SamplerTest {
                 assertTrue(e.getMessage().contains("the prefill"), e.getMessage());
             }
         }
-    }
-
-    /** claws-tiny with a NaN final-norm weight: every logit it produces is NaN. */
-    static Path nanFinalNorm(Path target) throws IOException {
-        Files.createDirectories(target);
-        for (String file : List.of("config.json", "tokenizer.json", "tokenizer_config.json")) {
-            Files.copy(TINY.resolve(file), target.resolve(file));
-        }
-        try (NDManager m = NDManager.newBaseManager();
-             SafetensorsReader reader = SafetensorsReader.open(TINY.resolve("model.safetensors"))) {
-            Map<String, NDArray> tensors = new LinkedHashMap<>();
-            for (String name : reader.names()) {
-                NDArray t = reader.readFloat32(name, m);
-                tensors.put(name, name.equals("model.norm.weight") ? t.mul(Float.NaN) : t);
-            }
-            SafetensorsWriter.write(target.resolve("model.safetensors"), tensors, DType.F32, Map.of());
-        }
-        return target;
     }
 
     private static boolean uniqueMax(float[] v) {

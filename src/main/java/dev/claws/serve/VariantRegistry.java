@@ -283,6 +283,7 @@ public class VariantRegistry {
         row.name = name;
         row.method = Variant.Method.NONE;
         row.parameterCount = ModelConfig.load(path).parameterCount();
+        row.parameterRatio = 0.0;
         try {
             row.sizeBytes = FileTrees.size(path);
         } catch (IOException e) {

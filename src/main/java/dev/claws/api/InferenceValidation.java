@@ -63,7 +63,8 @@ final class InferenceValidation {
                     + variant.name() + "'; 0 = no filter), got " + Integer.toUnsignedString(r.getTopK()));
         }
         int context = variant.contextLength();
-        int promptTokens = variant.promptTokens(r.getPrompt());
+        boolean parseSpecialTokens = parseSpecialTokens(r.hasParseSpecialTokens(), r.getParseSpecialTokens());
+        int promptTokens = variant.promptTokens(r.getPrompt(), parseSpecialTokens);
         if (promptTokens == 0) {
             throw Rpc.invalid("prompt must encode to at least one token");
         }
@@ -80,7 +81,12 @@ final class InferenceValidation {
         double topP = r.getTopP() == 0 ? 1.0 : r.getTopP();
         GenerationSettings settings = new GenerationSettings(maxNewTokens, r.getTemperature(), r.getTopK(), topP, seed,
                 null);
-        return new GenerationRequest(r.getPrompt(), settings, r.getStopList());
+        return new GenerationRequest(r.getPrompt(), settings, r.getStopList(), parseSpecialTokens);
+    }
+
+    /** parse_special_tokens: unset means true (special-token text becomes control tokens, as today). */
+    static boolean parseSpecialTokens(boolean set, boolean value) {
+        return !set || value;
     }
 
     static void checkScore(ScoreRequest r) {

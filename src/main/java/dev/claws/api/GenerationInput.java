@@ -17,9 +17,11 @@ import java.util.List;
  * @param topP         0 or 1 = no filter
  * @param seed         sampling seed; null = drawn by the server
  * @param stop         stop sequences
+ * @param parseSpecialTokens whether special-token text in the prompt becomes control tokens (false: plain text)
  */
 record GenerationInput(Fields fields, String variant, String prompt, List<ChatTemplate.Message> messages,
-                       int maxNewTokens, float temperature, int topK, float topP, Long seed, List<String> stop) {
+                       int maxNewTokens, float temperature, int topK, float topP, Long seed, List<String> stop,
+                       boolean parseSpecialTokens) {
 
     /** Wire names of the fields whose names differ between the doors. */
     record Fields(String variant, String maxNewTokens) {

@@ -110,7 +110,8 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
             InferenceValidation.checkScore(request);
             ResidentVariant variant = variant(request.getVariant());
             List<TokenizedRequest> requests = variant.scoreRequests(request.getContext(),
-                    request.getContinuationsList());
+                    request.getContinuationsList(), InferenceValidation.parseSpecialTokens(
+                            request.hasParseSpecialTokens(), request.getParseSpecialTokens()));
             InferenceValidation.checkScoreLengths(requests, variant);
             Cancellation cancel = Cancellation.watch(context, observer);
             CompletableFuture<ServedScores> result = variant.score(requests, cancel, arrival);
@@ -148,8 +149,19 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
         } catch (ServeException e) {
             observer.onError(ServeErrors.status(e));
         } catch (RuntimeException e) {
-            LOG.error("inference call failed unexpectedly", e);
-            observer.onError(Status.INTERNAL.withDescription("internal error: " + e).asRuntimeException());
+            StatusRuntimeException status = ServeErrors.status(e);
+            log(status, e);
+            observer.onError(status);
+        }
+    }
+
+    /** INTERNAL is logged with its stack trace; bad input that got past the API's validation as a warning. */
+    private static void log(StatusRuntimeException status, Throwable error) {
+        if (status.getStatus().getCode() == Status.Code.INTERNAL) {
+            LOG.error("inference call failed unexpectedly", error);
+        } else if (status.getStatus().getCode() == Status.Code.INVALID_ARGUMENT
+                && !(error instanceof StatusRuntimeException)) {
+            LOG.warnf("request refused by the model layer, not by validation: %s", status.getStatus().getDescription());
         }
     }
 
@@ -165,9 +177,7 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
             try {
                 if (error != null) {
                     StatusRuntimeException status = ServeErrors.status(error);
-                    if (status.getStatus().getCode() == Status.Code.INTERNAL) {
-                        LOG.error("inference work failed unexpectedly", error);
-                    }
+                    log(status, error);
                     observer.onError(status);
                 } else {
                     respond.accept(value, observer);

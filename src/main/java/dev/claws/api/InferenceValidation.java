@@ -63,7 +63,8 @@ final class InferenceValidation {
         r.getMessagesList().forEach(m -> messages.add(new ChatTemplate.Message(m.getRole(), m.getContent())));
         return new GenerationInput(GenerationInput.Fields.GRPC, r.getVariant(), r.getPrompt(), messages,
                 r.getMaxNewTokens(), r.getTemperature(), r.getTopK(), r.getTopP(),
-                r.hasSeed() ? r.getSeed() : null, r.getStopList());
+                r.hasSeed() ? r.getSeed() : null, r.getStopList(),
+                parseSpecialTokens(r.hasParseSpecialTokens(), r.getParseSpecialTokens()));
     }
 
     /** Checks what does not need the model (before the variant is looked up). */
@@ -75,6 +76,10 @@ final class InferenceValidation {
         if (!chat && r.prompt().isEmpty()) {
             throw Rpc.invalid("prompt", "prompt must not be empty: give at least one character of UTF-8 text "
                     + "(or a chat as messages)");
+        }
+        if (chat && !r.parseSpecialTokens()) {
+            throw Rpc.invalid("parse_special_tokens", "parse_special_tokens must be true (or unset) with messages: "
+                    + "the chat template's own turn markers are special tokens");
         }
         if (r.messages().size() > MAX_MESSAGES) {
             throw Rpc.invalid("messages", "messages must hold at most " + MAX_MESSAGES + " turns, got "
@@ -129,7 +134,7 @@ final class InferenceValidation {
             promptField = "messages";
         }
         int context = variant.contextLength();
-        int promptTokens = variant.promptTokens(prompt);
+        int promptTokens = variant.promptTokens(prompt, r.parseSpecialTokens());
         if (promptTokens == 0) {
             throw Rpc.invalid(promptField, promptField + " must encode to at least one token");
         }
@@ -146,7 +151,7 @@ final class InferenceValidation {
         double topP = r.topP() == 0 ? 1.0 : r.topP();
         GenerationSettings settings = new GenerationSettings(maxNewTokens, r.temperature(), r.topK(), topP, seed,
                 stopTokenIds);
-        return new GenerationRequest(prompt, settings, r.stop());
+        return new GenerationRequest(prompt, settings, r.stop(), r.parseSpecialTokens());
     }
 
     /**
@@ -177,6 +182,11 @@ final class InferenceValidation {
             out.add(ids);
         }
         return out;
+    }
+
+    /** parse_special_tokens: unset means true (special-token text becomes control tokens, as today). */
+    static boolean parseSpecialTokens(boolean set, boolean value) {
+        return !set || value;
     }
 
     static void checkScore(ScoreRequest r) {

@@ -1,5 +1,6 @@
 package dev.claws.api;
 
+import dev.claws.api.v1.CompressionResult;
 import dev.claws.api.v1.JobResult;
 import dev.claws.jobs.JobResultData;
 import dev.claws.jobs.JobResultEncoder;
@@ -20,7 +21,12 @@ public class JobResultMapping implements JobResultEncoder {
 
     @Override
     public String encode(JobResultData data) {
-        JobResult.Builder result = JobResult.newBuilder().addAllVariants(data.variants());
+        JobResult.Builder result = JobResult.newBuilder().addAllVariants(data.variants()).addAllNotes(data.notes());
+        for (JobResultData.Compression c : data.compressions()) {
+            result.addCompressions(CompressionResult.newBuilder().setVariant(c.variant())
+                    .setRequestedRatio(c.requestedRatio()).setParameterRatio(c.parameterRatio())
+                    .setParameterCount(c.parameterCount()).setBaseParameterCount(c.baseParameterCount()));
+        }
         for (long id : data.evalResultIds()) {
             result.addEvaluations(StoreMapping.evalResult(evalResults.findById(id)));
         }

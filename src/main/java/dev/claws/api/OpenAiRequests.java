@@ -121,7 +121,8 @@ final class OpenAiRequests {
         }
         String text = prompts.get(0).text() == null ? "" : prompts.get(0).text();
         GenerationInput input = new GenerationInput(GenerationInput.Fields.OPENAI, model(body), text, List.of(),
-                echo ? 0 : maxTokens, temperature, topK(body), number(body, "top_p", 1.0f), seed(body), stop(body));
+                echo ? 0 : maxTokens, temperature, topK(body), number(body, "top_p", 1.0f), seed(body), stop(body),
+                true);
         return new Completion(input, prompts, maxTokens, echo, logprobs, stream);
     }
 
@@ -138,7 +139,7 @@ final class OpenAiRequests {
         int maxTokens = body.hasNonNull(maxField) ? integer(body, maxField, 1, Integer.MAX_VALUE) : 0;
         GenerationInput input = new GenerationInput(GenerationInput.Fields.OPENAI, model(body), "", messages(body),
                 maxTokens, number(body, "temperature", DEFAULT_TEMPERATURE), topK(body),
-                number(body, "top_p", 1.0f), seed(body), stop(body));
+                number(body, "top_p", 1.0f), seed(body), stop(body), true);
         return new Chat(input, bool(body, "stream", false));
     }
 

@@ -1,5 +1,6 @@
 package dev.claws.api;
 
+import dev.claws.model.NonFiniteValuesException;
 import dev.claws.serve.ServeException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -21,7 +22,10 @@ final class ServeErrors {
         return status.withDescription(e.getMessage()).asRuntimeException();
     }
 
-    /** The status for any failure of a serving call; unexpected ones become INTERNAL. */
+    /**
+     * The status for any failure of a serving call: an {@link IllegalArgumentException} is INVALID_ARGUMENT, a model
+     * producing NaN or infinity INTERNAL naming the step; other unexpected failures INTERNAL.
+     */
     static StatusRuntimeException status(Throwable t) {
         Throwable cause = t;
         while ((cause instanceof java.util.concurrent.CompletionException
@@ -36,6 +40,15 @@ final class ServeErrors {
         }
         if (cause instanceof java.util.concurrent.CancellationException) {
             return Status.CANCELLED.withDescription(cause.getMessage()).asRuntimeException();
+        }
+        if (cause instanceof IllegalArgumentException) {
+            // the model and evaluation layers refuse arguments outside their contract; after the API's validation
+            // only the request's own content can get there, so it is the request's fault, never INTERNAL
+            return Status.INVALID_ARGUMENT.withDescription(cause.getMessage()).withCause(cause).asRuntimeException();
+        }
+        if (cause instanceof NonFiniteValuesException) {
+            // the model's own fault, not the request's: INTERNAL, with the step named in the message
+            return Status.INTERNAL.withDescription(cause.getMessage()).withCause(cause).asRuntimeException();
         }
         return Status.INTERNAL.withDescription("internal error: " + cause).withCause(cause).asRuntimeException();
     }

@@ -74,7 +74,11 @@ public final class StoreMapping {
     }
 
     public static Variant variant(dev.claws.store.Variant row, boolean loaded, long memoryBytes) {
-        return Variant.newBuilder()
+        Variant.Builder variant = Variant.newBuilder();
+        if (row.parameterRatio != null) {
+            variant.setParameterRatio(row.parameterRatio);
+        }
+        return variant
                 .setName(row.name)
                 .setBase(nullToEmpty(row.base))
                 .setParent(nullToEmpty(row.parent))

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claws.model.LanguageModel;
 import dev.claws.model.ModelConfig;
+import dev.claws.model.NonFiniteValuesException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ public final class EngineScorer implements LanguageModelScorer {
     @Override
     public ContinuationScore score(int[] context, int[] continuation) {
         dev.claws.model.ContinuationScore s = model.model().score(toLongs(context), toLongs(continuation));
-        return new ContinuationScore(s.logLikelihood(), s.greedy());
+        return new ContinuationScore(finiteScore(s, context.length), s.greedy());
     }
 
     @Override
@@ -53,7 +54,8 @@ public final class EngineScorer implements LanguageModelScorer {
             List<long[]> continuations = group.stream().map(i -> toLongs(requests.get(i).continuation())).toList();
             List<dev.claws.model.ContinuationScore> scores = model.model().score(context, continuations);
             for (int k = 0; k < group.size(); k++) {
-                out[group.get(k)] = new ContinuationScore(scores.get(k).logLikelihood(), scores.get(k).greedy());
+                out[group.get(k)] = new ContinuationScore(finiteScore(scores.get(k), context.length),
+                        scores.get(k).greedy());
             }
         }
         return List.of(out);
@@ -63,9 +65,29 @@ public final class EngineScorer implements LanguageModelScorer {
     public double[] tokenNlls(int[] tokens) {
         double[] logProbs = model.model().sequenceLogProbs(toLongs(tokens));
         for (int i = 0; i < logProbs.length; i++) {
+            if (!Double.isFinite(logProbs[i])) {
+                throw new NonFiniteValuesException("the model produced a non-finite log-probability (" + logProbs[i]
+                        + ") for token " + (i + 1) + " of a " + tokens.length + "-token sequence (intrinsic evaluation)");
+            }
             logProbs[i] = -logProbs[i];
         }
         return logProbs;
+    }
+
+    /**
+     * The summed log-likelihood, refused when the model produced NaN or an infinity (log-softmax of finite logits is
+     * always finite, so a non-finite value means the checkpoint overflows).
+     */
+    private static double finiteScore(dev.claws.model.ContinuationScore s, int contextTokens) {
+        double[] lp = s.tokenLogProbs();
+        for (int j = 0; j < lp.length; j++) {
+            if (!Double.isFinite(lp[j])) {
+                throw new NonFiniteValuesException("the model produced a non-finite log-probability (" + lp[j]
+                        + ") scoring continuation token " + (j + 1) + " of " + lp.length + " after a "
+                        + contextTokens + "-token context");
+            }
+        }
+        return s.logLikelihood();
     }
 
     @Override

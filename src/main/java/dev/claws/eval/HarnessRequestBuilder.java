@@ -38,20 +38,32 @@ public final class HarnessRequestBuilder {
     /**
      * Tokenization of one request.
      * <ul>
-     *   <li>Empty context: the continuation is encoded alone and the prefix token (the prefix token, {@link LanguageModelScorer#eotTokenId})
-     *       becomes the context; if the continuation already starts with that token, its first token becomes the
-     *       context instead (harness 0.4.13).</li>
-     *   <li>Otherwise trailing whitespace of the context moves to the front of the continuation; the whole string and the
-     *       context are encoded separately and the continuation tokens are {@code whole[len(context_tokens):]}: the
-     *       context tokens are not re-derived from {@code whole}, so a merge across the boundary is kept as the harness
-     *       keeps it.</li>
+     *   <li>Trailing whitespace of the context (Python's {@code str.isspace}) moves to the front of the continuation.</li>
+     *   <li>A context that is then empty (it was empty or only whitespace), or that encodes to no token: the
+     *       continuation is encoded alone and the prefix token ({@link LanguageModelScorer#eotTokenId}) becomes the
+     *       context; if the continuation already starts with that token, its first token becomes the context instead
+     *       (harness 0.4.13). The harness takes this path only for the exact empty string and would hand a
+     *       whitespace-only context to {@code _encode_pair}, which leaves no context token to predict the first
+     *       continuation token from; after its own whitespace move the request is the empty-context one, so that is
+     *       how it is scored here: {@code (" ", "Hello")} scores exactly like {@code ("", " Hello")}.</li>
+     *   <li>Otherwise the whole string and the context are encoded separately and the continuation tokens are
+     *       {@code whole[len(context_tokens):]}: the context tokens are not re-derived from {@code whole}, so a merge
+     *       across the boundary is kept as the harness keeps it.</li>
      * </ul>
+     *
+     * @throws IllegalArgumentException when the continuation adds no token (the caller's input is unusable)
      */
     public TokenizedRequest tokenize(LoglikelihoodRequest request) {
         String context = request.context();
         String continuation = request.continuation();
-        if (context.isEmpty()) {
-            int[] cont = encoder.apply(continuation);
+        String stripped = PythonText.rstrip(context);
+        if (stripped.length() < context.length()) {
+            continuation = context.substring(stripped.length()) + continuation;
+            context = stripped;
+        }
+        int[] contextTokens = context.isEmpty() ? new int[0] : encoder.apply(context);
+        if (contextTokens.length == 0) {
+            int[] cont = encoder.apply(context + continuation);
             if (cont.length == 0) {
                 throw new IllegalArgumentException("continuation: must encode to at least one token when the context is empty");
             }
@@ -61,13 +73,7 @@ public final class HarnessRequestBuilder {
             }
             return new TokenizedRequest(new int[] {cont[0]}, Arrays.copyOfRange(cont, 1, cont.length));
         }
-        String stripped = PythonText.rstrip(context);
-        if (stripped.length() < context.length()) {
-            continuation = context.substring(stripped.length()) + continuation;
-            context = stripped;
-        }
         int[] whole = encoder.apply(context + continuation);
-        int[] contextTokens = encoder.apply(context);
         int split = Math.min(contextTokens.length, whole.length);
         return new TokenizedRequest(contextTokens, Arrays.copyOfRange(whole, split, whole.length));
     }

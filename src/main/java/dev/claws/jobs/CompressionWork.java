@@ -83,6 +83,8 @@ public final class CompressionWork implements JobWork {
         published = target;
         FileTrees.deleteQuietly(staging);
         ModelRef base = spec.base();
+        long baseParameters = variants.findByName(base.baseModel()).map(b -> b.parameterCount).orElse(0L);
+        Double parameterRatio = baseParameters > 0 ? 1 - (double) parameterCount / baseParameters : null;
         Variant row = new Variant();
         row.name = spec.name();
         row.base = base.baseModel();
@@ -91,10 +93,43 @@ public final class CompressionWork implements JobWork {
         row.ratio = spec.compression().ratio();
         row.rftTokens = base.rftTokens();
         row.parameterCount = parameterCount;
+        row.parameterRatio = parameterRatio;
         row.sizeBytes = bytes;
         row.path = target.toString();
         variants.persist(row);
-        return JobResultData.variants(List.of(spec.name()));
+        if (parameterRatio == null) {
+            return JobResultData.variants(List.of(spec.name()));
+        }
+        return JobResultData.compression(new JobResultData.Compression(spec.name(), spec.compression().ratio(),
+                parameterRatio, parameterCount, baseParameters), notes(parameterRatio, parameterCount, baseParameters));
+    }
+
+    /**
+     * Warnings when the achieved parameter compression is below the requested ratio: r counts FFN neurons
+     * (random_prune) or hidden width (slicegpt), not parameters, and SliceGPT can even grow a model.
+     */
+    private List<String> notes(double parameterRatio, long parameterCount, long baseParameters) {
+        double requested = spec.compression().ratio();
+        if (parameterRatio >= requested) {
+            return List.of();
+        }
+        String method = spec.compression().method().name().toLowerCase(java.util.Locale.ROOT);
+        String why = switch (spec.compression().method()) {
+            case RANDOM_PRUNE -> "random_prune's ratio is the fraction of FFN neurons removed; attention, embeddings "
+                    + "and norms are kept whole";
+            case SLICEGPT -> "slicegpt's ratio is the fraction of the hidden width sliced away (the SliceGPT paper's "
+                    + "slicing ratio); embeddings and the head keep their vocabulary rows, a tied head becomes a "
+                    + "separate full-width lm_head, and every layer gains two shortcut matrices";
+        };
+        String note = String.format(java.util.Locale.ROOT, "achieved parameter compression %.4f is below the requested "
+                + "ratio %.4f: %s (%,d parameters, base %,d). %s at r = %s removes that fraction of its structure, not "
+                + "of the parameters: %s.", parameterRatio, requested, spec.name(), parameterCount, baseParameters,
+                method, requested, why);
+        if (parameterRatio < 0) {
+            note += String.format(java.util.Locale.ROOT, " The variant has %.1f%% MORE parameters than its base, so it "
+                    + "is larger and no faster; ask for a larger ratio.", -100 * parameterRatio);
+        }
+        return List.of(note);
     }
 
     @Override

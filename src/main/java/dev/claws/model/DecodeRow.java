@@ -59,7 +59,7 @@ final class DecodeRow {
 
     /** Chooses the next token from this row's last-position logits and records it; true when the row goes on. */
     boolean accept(ai.djl.ndarray.NDArray logits) {
-        long next = sampler.next(logits);
+        long next = sampler.next(logits, produced);
         if (produced == 0) {
             firstTokenAt = System.nanoTime();
         }

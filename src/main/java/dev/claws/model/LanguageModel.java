@@ -6,7 +6,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A decoder with its tokenizer: text in, text out, with stop sequences and streaming of text pieces. Streamed text
- * never contains a stop sequence (a tail that could still become one is held back) or a split UTF-8 character.
+ * never contains a stop sequence (a tail that could still become one is held back) or a split UTF-8 character, and
+ * stop sequences are matched only against complete characters ({@link StopSequenceStream}).
  */
 public final class LanguageModel implements AutoCloseable {
 
@@ -62,90 +63,34 @@ public final class LanguageModel implements AutoCloseable {
     public TextGeneration generate(String prompt, GenerationSettings settings, List<String> stopSequences,
                                    TokenListener tokens, TextGeneration.TextListener listener,
                                    BooleanSupplier cancelled, DecodeBatch batch) {
+        return generate(prompt, true, settings, stopSequences, tokens, listener, cancelled, batch);
+    }
+
+    /**
+     * Like {@link #generate(String, GenerationSettings, List, TokenListener, TextGeneration.TextListener,
+     * BooleanSupplier, DecodeBatch)}; {@code parseSpecialTokens = false} reads special-token text in the prompt as
+     * plain text ({@link TextTokenizer#encode(String, boolean, boolean)}).
+     */
+    public TextGeneration generate(String prompt, boolean parseSpecialTokens, GenerationSettings settings,
+                                   List<String> stopSequences, TokenListener tokens,
+                                   TextGeneration.TextListener listener, BooleanSupplier cancelled,
+                                   DecodeBatch batch) {
         TokenListener tokenSink = tokens == null ? TokenListener.NONE : tokens;
-        long[] promptIds = tokenizer.encode(prompt, true);
+        long[] promptIds = tokenizer.encode(prompt, true, parseSpecialTokens);
         if (promptIds.length == 0) {
             throw new IllegalArgumentException("prompt must encode to at least one token");
         }
-        List<String> stops = stopSequences == null ? List.of() : stopSequences.stream().filter(s -> !s.isEmpty())
-                .toList();
-        TextGeneration.TextListener out = listener == null ? TextGeneration.TextListener.NONE : listener;
-        StreamState state = new StreamState(stops);
+        StopSequenceStream stream = new StopSequenceStream(tokenizer, stopSequences, listener);
         TokenListener streamed = tokenId -> {
             boolean go = tokenSink.onToken(tokenId);
-            state.ids = append(state.ids, tokenId);
-            String text = tokenizer.decode(state.ids, true);
-            int stopAt = state.findStop(text);
-            if (stopAt >= 0) {
-                state.text = text.substring(0, stopAt);
-                emit(state, state.text.length(), tokenId, out);
-                return false;
-            }
-            state.text = text;
-            emit(state, state.safeLength(text), tokenId, out);
-            return go;
+            return stream.accept(tokenId) && go;
         };
         GenerationResult r = batch == null ? model.generate(promptIds, settings, streamed, cancelled)
                 : batch.generate(promptIds, settings, streamed, cancelled);
         if (r.finishReason() != FinishReason.STOP_SEQUENCE) {
-            emit(state, state.text.length(), r.tokenIds().length == 0 ? -1 : r.tokenIds()[r.tokenIds().length - 1],
-                    out);
+            stream.finish(r.tokenIds().length == 0 ? -1 : r.tokenIds()[r.tokenIds().length - 1]);
         }
-        return new TextGeneration(state.text, r.tokenIds(), promptIds, r.finishReason(), r.timings());
-    }
-
-    private static void emit(StreamState s, int upTo, long tokenId, TextGeneration.TextListener out) {
-        if (upTo > s.emitted) {
-            out.onText(s.text.substring(s.emitted, upTo), tokenId);
-            s.emitted = upTo;
-        }
-    }
-
-    private static long[] append(long[] ids, long id) {
-        long[] n = java.util.Arrays.copyOf(ids, ids.length + 1);
-        n[ids.length] = id;
-        return n;
-    }
-
-    /** Per-call decoding state of the streamed text. */
-    private static final class StreamState {
-        final List<String> stops;
-        long[] ids = new long[0];
-        String text = "";
-        int emitted;
-
-        StreamState(List<String> stops) {
-            this.stops = stops;
-        }
-
-        int findStop(String text) {
-            int best = -1;
-            for (String s : stops) {
-                int at = text.indexOf(s, Math.max(0, emitted - s.length()));
-                if (at >= 0 && (best < 0 || at < best)) {
-                    best = at;
-                }
-            }
-            return best;
-        }
-
-        /** Length of text that is final: no trailing replacement char, no tail that may start a stop sequence. */
-        int safeLength(String text) {
-            int end = text.length();
-            while (end > 0 && text.charAt(end - 1) == '\uFFFD') {
-                end--;
-            }
-            int hold = 0;
-            for (String s : stops) {
-                for (int k = Math.min(s.length() - 1, end); k > hold; k--) {
-                    if (text.startsWith(s.substring(0, k), end - k)) {
-                        hold = k;
-                        break;
-                    }
-                }
-            }
-            return Math.max(emitted, end - hold);
-        }
+        return new TextGeneration(stream.text(), r.tokenIds(), promptIds, r.finishReason(), r.timings());
     }
 
     @Override

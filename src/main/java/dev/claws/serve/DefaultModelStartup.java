@@ -15,8 +15,11 @@ import org.jboss.logging.Logger;
 
 /**
  * At start-up, registers the bundled default model (claws.model.default) as a base model named after its directory
- * (models/claws-tiny: claws-tiny) if no row of that name exists, and loads it. A model that cannot be loaded is logged
- * and the server keeps serving everything else (its Inference calls then answer FAILED_PRECONDITION).
+ * (models/claws-tiny: claws-tiny) if no row of that name exists, and loads it. Until it is resident the server is not
+ * ready ({@link VariantRegistry#ready()}: grpc.health.v1 answers NOT_SERVING). A model that cannot be loaded is logged
+ * with the reason and the server stays up but NOT_SERVING (its Variants, Jobs and Laws calls work, so the model can be
+ * fixed and loaded with LoadVariant; Inference calls without a variant name answer FAILED_PRECONDITION or NOT_FOUND):
+ * a readiness probe keeps traffic away and a liveness probe on claws.v1.Variants does not restart it in a loop.
  */
 @ApplicationScoped
 public class DefaultModelStartup {
@@ -41,13 +44,15 @@ public class DefaultModelStartup {
 
     void onStart(@Observes StartupEvent event) {
         if (!loadAtStart) {
+            LOG.infof("claws.serve.load-default-at-start=false: health answers NOT_SERVING until the default model %s "
+                    + "is loaded (Variants/LoadVariant)", nameOf(defaultModel));
             return;
         }
         String name = nameOf(defaultModel);
         try {
             if (!Files.isRegularFile(defaultModel.resolve(ModelConfig.FILE_NAME))) {
-                LOG.errorf("default model %s (claws.model.default) has no %s; nothing is loaded at start-up",
-                        defaultModel, ModelConfig.FILE_NAME);
+                LOG.errorf("default model %s (claws.model.default) has no %s; nothing is loaded at start-up and "
+                        + "health answers NOT_SERVING", defaultModel, ModelConfig.FILE_NAME);
                 return;
             }
             Variant fresh = VariantRegistry.baseModelRow(name, defaultModel);
@@ -63,7 +68,8 @@ public class DefaultModelStartup {
             });
             registry.load(name);
         } catch (RuntimeException e) {
-            LOG.errorf(e, "default model %s could not be loaded at start-up", defaultModel);
+            LOG.errorf(e, "default model %s could not be loaded at start-up; health answers NOT_SERVING until it is "
+                    + "loaded", defaultModel);
         }
     }
 }

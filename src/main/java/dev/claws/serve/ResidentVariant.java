@@ -39,6 +39,8 @@ public final class ResidentVariant {
     private final ServingMetrics metrics;
     private final EngineScorer scorer;
     private final HarnessRequestBuilder scoreRequests;
+    /** Tokenises score requests with special-token text read as plain text. */
+    private final HarnessRequestBuilder plainTextScoreRequests;
     /** Runs the decode steps of this variant's concurrent generations as one batch; null when batching is off. */
     private final DecodeBatch batch;
     /** The checkpoint's chat template, if it has one. */
@@ -57,6 +59,8 @@ public final class ResidentVariant {
         this.metrics = metrics;
         this.scorer = new EngineScorer(model);
         this.scoreRequests = new HarnessRequestBuilder(scorer);
+        this.plainTextScoreRequests = new HarnessRequestBuilder(text -> toInts(model.tokenizer().encode(text, false,
+                false)), scorer.eotTokenId(), scorer.maxLength());
         this.chatTemplate = ChatTemplate.load(path);
         this.endOfTurnIds = endOfTurnIds(model, chatTemplate);
     }
@@ -100,7 +104,12 @@ public final class ResidentVariant {
 
     /** Tokens of a prompt as generation reads it (with the tokenizer's special tokens). */
     public int promptTokens(String prompt) {
-        return model.tokenizer().encode(prompt, true).length;
+        return promptTokens(prompt, true);
+    }
+
+    /** Tokens of a prompt as generation reads it; {@code parseSpecialTokens} as in {@link GenerationRequest}. */
+    public int promptTokens(String prompt, boolean parseSpecialTokens) {
+        return model.tokenizer().encode(prompt, true, parseSpecialTokens).length;
     }
 
     /**
@@ -110,11 +119,21 @@ public final class ResidentVariant {
      * @throws ServeException BAD_INPUT when a continuation encodes to no token
      */
     public List<TokenizedRequest> scoreRequests(String context, List<String> continuations) {
+        return scoreRequests(context, continuations, true);
+    }
+
+    /**
+     * Like {@link #scoreRequests(String, List)}; {@code parseSpecialTokens = false} reads special-token text as plain
+     * text.
+     */
+    public List<TokenizedRequest> scoreRequests(String context, List<String> continuations,
+                                                boolean parseSpecialTokens) {
+        HarnessRequestBuilder builder = parseSpecialTokens ? scoreRequests : plainTextScoreRequests;
         List<TokenizedRequest> out = new ArrayList<>(continuations.size());
         for (int i = 0; i < continuations.size(); i++) {
             TokenizedRequest r;
             try {
-                r = scoreRequests.tokenize(new LoglikelihoodRequest(context, continuations.get(i)));
+                r = builder.tokenize(new LoglikelihoodRequest(context, continuations.get(i)));
             } catch (IllegalArgumentException e) {
                 throw new ServeException(ServeException.Kind.BAD_INPUT, "continuations[" + i + "]: " + e.getMessage());
             }
@@ -268,8 +287,8 @@ public final class ResidentVariant {
             return true;
         };
         TextGeneration.TextListener text = (piece, tokenId) -> sink.onPiece(piece, drain(pending));
-        TextGeneration g = model.generate(request.prompt(), request.settings(), request.stopSequences(), tokens, text,
-                stop, batch);
+        TextGeneration g = model.generate(request.prompt(), request.parseSpecialTokens(), request.settings(),
+                request.stopSequences(), tokens, text, stop, batch);
         metrics.tokensGenerated(name, g.timings().generatedTokens());
         if (g.finishReason() == FinishReason.CANCELLED) {
             throw stopped(cancelled);
@@ -288,6 +307,14 @@ public final class ResidentVariant {
             return new ServeException(ServeException.Kind.UNLOADED, "variant '" + name + "' was unloaded");
         }
         return new CancellationException("the call was cancelled");
+    }
+
+    private static int[] toInts(long[] ids) {
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = Math.toIntExact(ids[i]);
+        }
+        return out;
     }
 
     private static long[] drain(List<Long> pending) {

@@ -14,10 +14,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -43,6 +45,7 @@ public class VariantRegistry {
     private final String defaultName;
     private final Map<String, ResidentVariant> resident = new ConcurrentHashMap<>();
     private final Object changes = new Object();
+    private final List<Runnable> residencyListeners = new CopyOnWriteArrayList<>();
 
     @Inject
     public VariantRegistry(VariantRepository variants, ServingMetrics metrics,
@@ -72,6 +75,35 @@ public class VariantRegistry {
 
     public Optional<ResidentVariant> resident(String name) {
         return Optional.ofNullable(resident.get(name));
+    }
+
+    /**
+     * Whether the server can serve what it promises: the default model ({@link #defaultVariant()}) is registered and
+     * resident, so a request without a variant name is answered. False while it loads at start-up, when it could not
+     * be loaded, and after it is unloaded.
+     */
+    public boolean ready() {
+        return resident.containsKey(defaultName);
+    }
+
+    /**
+     * Calls {@code listener} after every change of the resident set (a load, an unload), on the thread that made it.
+     *
+     * @return removes the listener again
+     */
+    public Runnable onResidencyChange(Runnable listener) {
+        residencyListeners.add(listener);
+        return () -> residencyListeners.remove(listener);
+    }
+
+    private void residencyChanged() {
+        for (Runnable listener : residencyListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "a residency listener failed");
+            }
+        }
     }
 
     /**
@@ -161,6 +193,7 @@ public class VariantRegistry {
             } catch (RuntimeException e) {
                 resident.remove(name);
                 loaded.close();
+                residencyChanged();
                 throw e;
             }
             return loaded;
@@ -176,6 +209,7 @@ public class VariantRegistry {
             }
             v.close();
             LOG.infof("unloaded variant %s (%d bytes freed)", name, v.memoryBytes());
+            residencyChanged();
             return true;
         }
     }
@@ -236,6 +270,7 @@ public class VariantRegistry {
         resident.put(name, v);
         LOG.infof("loaded variant %s from %s (%d bytes; %d of %d budget bytes in use)", name, path, needed,
                 usedBytes(), memoryBudgetBytes);
+        residencyChanged();
         return v;
     }
 
@@ -253,6 +288,7 @@ public class VariantRegistry {
         row.name = name;
         row.method = Variant.Method.NONE;
         row.parameterCount = ModelConfig.load(path).parameterCount();
+        row.parameterRatio = 0.0;
         try {
             row.sizeBytes = FileTrees.size(path);
         } catch (IOException e) {
@@ -269,6 +305,7 @@ public class VariantRegistry {
                 ResidentVariant v = resident.remove(name);
                 v.close();
             }
+            residencyChanged();
         }
     }
 }

@@ -51,6 +51,13 @@ public class Variant extends PanacheEntityBase {
     @Column(name = "parameter_count", nullable = false)
     public long parameterCount;
 
+    /**
+     * Achieved compression in parameters: 1 - parameterCount / (the base's parameterCount), next to the requested
+     * {@link #ratio}; negative when the variant is larger than its base. 0 for a base model, null when unknown.
+     */
+    @Column(name = "parameter_ratio")
+    public Double parameterRatio;
+
     /** Size of the checkpoint directory on disk. */
     @Column(name = "size_bytes", nullable = false)
     public long sizeBytes;

@@ -84,6 +84,17 @@ class CompressionJobTest {
         return events.get(events.size() - 1);
     }
 
+    private static void assertCompressionResult(Job job, String name, double requested, double achieved,
+                                                long parameters, long baseParameters) {
+        assertEquals(1, job.getResult().getCompressionsCount());
+        dev.claws.api.v1.CompressionResult c = job.getResult().getCompressions(0);
+        assertEquals(name, c.getVariant());
+        assertEquals(requested, c.getRequestedRatio());
+        assertEquals(achieved, c.getParameterRatio(), 1e-12);
+        assertEquals(parameters, c.getParameterCount());
+        assertEquals(baseParameters, c.getBaseParameterCount());
+    }
+
     private Optional<Variant> row(String name) {
         return QuarkusTransaction.requiringNew().call(() -> variants.findByName(name));
     }
@@ -115,7 +126,15 @@ class CompressionJobTest {
         assertEquals(Variant.Method.RANDOM_PRUNE, v.method);
         assertEquals(0.5, v.ratio);
         assertEquals(ModelConfig.load(dir).parameterCount(), v.parameterCount);
-        assertTrue(v.parameterCount < ModelConfig.load(JobFixtures.TINY).parameterCount());
+        long baseParameters = ModelConfig.load(JobFixtures.TINY).parameterCount();
+        assertTrue(v.parameterCount < baseParameters);
+        // half the FFN neurons is less than half the parameters: reported next to the request, with a note
+        double achieved = 1 - (double) v.parameterCount / baseParameters;
+        assertTrue(achieved > 0 && achieved < 0.5, "achieved " + achieved);
+        assertEquals(achieved, v.parameterRatio, 1e-12);
+        assertCompressionResult(job, name, 0.5, achieved, v.parameterCount, baseParameters);
+        assertEquals(1, job.getResult().getNotesCount());
+        assertFalse(job.getResult().getNotes(0).contains("MORE parameters"), job.getResult().getNotes(0));
         assertEquals(FileTrees.size(dir), v.sizeBytes);
         assertTrue(partials().isEmpty(), "no staging directory left");
 
@@ -155,6 +174,22 @@ class CompressionJobTest {
         assertNotNull(config.sliceGpt(), "config.json describes the sliced layout");
         assertEquals(config.parameterCount(), v.parameterCount);
         assertTrue(config.sliceGpt().embeddingSize() < config.hiddenSize(), "the hidden width was sliced");
+        // claws-tiny sliced at r = 0.25 has more parameters than its base (untied full-width head, shortcut
+        // matrices): the job and the variant say so, next to the requested ratio
+        long baseParameters = ModelConfig.load(JobFixtures.TINY).parameterCount();
+        double achieved = 1 - (double) v.parameterCount / baseParameters;
+        assertTrue(achieved < 0, v.parameterCount + " parameters vs the base's " + baseParameters);
+        assertEquals(achieved, v.parameterRatio, 1e-12);
+        assertCompressionResult(job, name, 0.25, achieved, v.parameterCount, baseParameters);
+        String note = job.getResult().getNotes(0);
+        assertTrue(note.startsWith(String.format(java.util.Locale.ROOT, "achieved parameter compression %.4f is below "
+                + "the requested ratio 0.2500", achieved)), note);
+        assertTrue(note.contains("MORE parameters than its base"), note);
+        dev.claws.api.v1.Variant served = dev.claws.api.v1.VariantsGrpc.newBlockingStub(channel).getVariant(
+                dev.claws.api.v1.GetVariantRequest.newBuilder().setName(name).build());
+        assertEquals(0.25, served.getRatio());
+        assertTrue(served.hasParameterRatio());
+        assertEquals(achieved, served.getParameterRatio(), 1e-12);
 
         // the same calibration set and compression run directly give the same model
         List<long[]> calibration = CompressionWork.calibration(new CalibrationSpec(dev.claws.eval.Corpus.WIKITEXT2, 6,

@@ -75,6 +75,8 @@ class InferenceBadInputTest {
                 .build();
         refused(Status.Code.INVALID_ARGUMENT, "prompt and messages are exclusive",
                 () -> inference.generate(good().addMessages(hi).build()));
+        refused(Status.Code.INVALID_ARGUMENT, "parse_special_tokens must be true (or unset) with messages",
+                () -> inference.generate(good().setPrompt("").addMessages(hi).setParseSpecialTokens(false).build()));
         refused(Status.Code.INVALID_ARGUMENT, "messages[1].role must be 1 to 64 characters long",
                 () -> inference.generate(good().setPrompt("").addMessages(hi)
                         .addMessages(hi.toBuilder().setRole("")).build()));

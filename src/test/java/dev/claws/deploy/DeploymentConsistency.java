@@ -246,6 +246,10 @@ final class DeploymentConsistency {
         }
     }
 
+    /** Health service names that are SERVING whenever the server runs (dev.claws.api.HealthService). */
+    static final java.util.Set<String> SERVER_UP_SERVICES = java.util.Set.of("claws.v1.Variants", "claws.v1.Jobs",
+            "claws.v1.Laws");
+
     private void probes(Container c, int grpc) {
         Map<String, Probe> probes = new LinkedHashMap<>();
         probes.put("startupProbe", c.getStartupProbe());
@@ -265,10 +269,14 @@ final class DeploymentConsistency {
                 } else if (declared != null && !declared.equals(port)) {
                     problem("container " + SERVER + ": " + kind + ".grpc.port is " + port + " but container port 'grpc' is " + declared);
                 }
-                String service = probe.getGrpc().getService();
-                if (service != null && !service.isEmpty()) {
-                    problem("container " + SERVER + ": " + kind + ".grpc.service is '" + service
-                            + "'; the server reports its overall health under the empty service name");
+                String service = probe.getGrpc().getService() == null ? "" : probe.getGrpc().getService();
+                if (kind.equals("readinessProbe") && !service.isEmpty()) {
+                    problem("container " + SERVER + ": readinessProbe.grpc.service is '" + service + "'; readiness (the "
+                            + "default model loaded) is reported under the empty service name");
+                } else if (!kind.equals("readinessProbe") && !SERVER_UP_SERVICES.contains(service)) {
+                    problem("container " + SERVER + ": " + kind + ".grpc.service is '" + service + "', not one of "
+                            + SERVER_UP_SERVICES + " (SERVING whenever the server runs): a default model that cannot "
+                            + "load would restart the pod in a loop");
                 }
             }
         });

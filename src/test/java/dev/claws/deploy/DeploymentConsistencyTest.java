@@ -61,6 +61,24 @@ class DeploymentConsistencyTest {
     }
 
     @Test
+    void readinessThatDoesNotWaitForTheDefaultModel() {
+        String problems = problemsAfter("cpu", o -> ((ObjectNode) serverContainer(o).at("/readinessProbe/grpc"))
+                .put("service", "claws.v1.Variants"));
+        assertContains(problems, "readinessProbe.grpc.service is 'claws.v1.Variants'; readiness (the default model "
+                + "loaded) is reported under the empty service name");
+    }
+
+    @Test
+    void livenessOrStartupThatFailsWhileTheDefaultModelIsMissing() {
+        String liveness = problemsAfter("cpu", o -> ((ObjectNode) serverContainer(o).at("/livenessProbe/grpc"))
+                .remove("service"));
+        assertContains(liveness, "livenessProbe.grpc.service is '', not one of");
+        String startup = problemsAfter("gpu", o -> ((ObjectNode) serverContainer(o).at("/startupProbe/grpc"))
+                .put("service", "claws.v1.Inference"));
+        assertContains(startup, "startupProbe.grpc.service is 'claws.v1.Inference', not one of");
+    }
+
+    @Test
     void missingStartupProbe() {
         assertContains(problemsAfter("gpu", o -> serverContainer(o).remove("startupProbe")), "has no startupProbe");
     }

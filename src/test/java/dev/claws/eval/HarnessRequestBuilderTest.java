@@ -51,6 +51,34 @@ class HarnessRequestBuilderTest {
         assertEquals(List.of(" d"), continuation(r));
     }
 
+    /** Every code point Python's str.isspace accepts (what str.rstrip removes). */
+    static final String PYTHON_WHITESPACE = "\t\n\u000B\f\r\u001C\u001D\u001E\u001F \u0085\u00A0\u1680"
+            + "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000";
+
+    @Test
+    void aContextMadeOnlyOfWhitespaceIsTheEmptyContextWithTheWhitespaceOnTheContinuation() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        List<String> contexts = new java.util.ArrayList<>(List.of(" ", "\n\n\n\n\n", "\t", "   "));
+        PYTHON_WHITESPACE.codePoints().forEach(cp -> contexts.add(Character.toString(cp)));
+        for (int i = 0; i < 40; i++) {
+            StringBuilder ws = new StringBuilder();
+            for (int n = 1 + random.nextInt(6); n > 0; n--) {
+                ws.append(PYTHON_WHITESPACE.charAt(random.nextInt(PYTHON_WHITESPACE.length())));
+            }
+            contexts.add(ws.toString());
+        }
+        for (String ws : contexts) {
+            assertTrue(PythonText.rstrip(ws).isEmpty(), "not whitespace: " + ws.codePoints().boxed().toList());
+            for (String continuation : List.of("Hello", " yes", "<eot> hi")) {
+                assertEquals(builder.tokenize(new LoglikelihoodRequest("", ws + continuation)),
+                        builder.tokenize(new LoglikelihoodRequest(ws, continuation)),
+                        "context " + ws.codePoints().boxed().toList() + ", continuation " + continuation);
+            }
+        }
+        TokenizedRequest space = builder.tokenize(new LoglikelihoodRequest(" ", "Hello"));
+        assertEquals(List.of("<eot>"), context(space));
+    }
+
     @Test
     void emptyContextBecomesThePrefixToken() {
         TokenizedRequest r = builder.tokenize(new LoglikelihoodRequest("", "hello world"));

@@ -36,6 +36,14 @@ final class PackagedServer implements AutoCloseable {
 
     /** Starts the jar with the given system properties and waits until the health service answers SERVING. */
     static PackagedServer start(Path jar, Path log, Map<String, String> properties) {
+        return start(jar, log, properties, "");
+    }
+
+    /**
+     * Starts the jar and waits until the health of {@code service} is SERVING: "" (overall) once the default model is
+     * loaded, "claws.v1.Variants" as soon as the server answers.
+     */
+    static PackagedServer start(Path jar, Path log, Map<String, String> properties, String service) {
         int[] ports = freePorts(2);
         int grpcPort = ports[0];
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -48,7 +56,7 @@ final class PackagedServer implements AutoCloseable {
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             PackagedServer server = new PackagedServer(process, log, grpcPort);
-            server.awaitServing();
+            server.awaitServing(service);
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -76,7 +84,7 @@ final class PackagedServer implements AutoCloseable {
         }
     }
 
-    private void awaitServing() throws IOException {
+    private void awaitServing(String service) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -84,7 +92,7 @@ final class PackagedServer implements AutoCloseable {
             }
             try {
                 HealthCheckResponse health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
-                        .check(HealthCheckRequest.getDefaultInstance());
+                        .check(HealthCheckRequest.newBuilder().setService(service).build());
                 if (health.getStatus() == HealthCheckResponse.ServingStatus.SERVING) {
                     return;
                 }
@@ -99,7 +107,13 @@ final class PackagedServer implements AutoCloseable {
             }
         }
         close();
-        throw new IllegalStateException("server did not answer SERVING within 120 s:\n" + Files.readString(log));
+        throw new IllegalStateException("server did not answer SERVING for '" + service + "' within 120 s:\n"
+                + Files.readString(log));
+    }
+
+    /** What the server has logged so far. */
+    String log() throws IOException {
+        return Files.readString(log);
     }
 
     /** Stops the server the way a service manager does (SIGTERM) and waits for a clean exit. */

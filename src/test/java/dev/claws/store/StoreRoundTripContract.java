@@ -50,6 +50,7 @@ abstract class StoreRoundTripContract {
             v.ratio = 0.3;
             v.rftTokens = 25_000_000L;
             v.parameterCount = 494_032_768L;
+            v.parameterRatio = -0.0461;
             v.sizeBytes = 988_097_824L;
             v.path = "data/variants/" + name;
             v.created = WHEN;
@@ -63,6 +64,7 @@ abstract class StoreRoundTripContract {
         assertEquals(0.3, read.ratio);
         assertEquals(25_000_000L, read.rftTokens);
         assertEquals(494_032_768L, read.parameterCount);
+        assertEquals(-0.0461, read.parameterRatio);
         assertEquals(988_097_824L, read.sizeBytes);
         assertEquals("data/variants/" + name, read.path);
         assertEquals(WHEN, read.created);

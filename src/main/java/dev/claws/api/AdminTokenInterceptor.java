@@ -63,15 +63,29 @@ public class AdminTokenInterceptor implements ServerInterceptor {
         if (expectedToken == null || !isMutating(call.getMethodDescriptor().getFullMethodName())) {
             return next.startCall(call, headers);
         }
-        String presented = headers.get(AUTHORIZATION);
-        if (presented == null) {
-            return reject(call, "this call changes state and needs the admin token: "
-                    + "send metadata 'authorization: Bearer <claws.admin-token>'");
-        }
-        if (!matches(presented)) {
-            return reject(call, "the admin token in 'authorization' does not match claws.admin-token");
+        String refusal = refusal(headers.get(AUTHORIZATION));
+        if (refusal != null) {
+            return reject(call, refusal);
         }
         return next.startCall(call, headers);
+    }
+
+    /**
+     * Why a mutating call with this {@code authorization} value (null when absent; gRPC metadata or HTTP header) is
+     * refused, or null when it may proceed (no token configured, or the right one presented).
+     */
+    String refusal(String presented) {
+        if (expectedToken == null) {
+            return null;
+        }
+        if (presented == null) {
+            return "this call changes state and needs the admin token: "
+                    + "send 'authorization: Bearer <claws.admin-token>'";
+        }
+        if (!matches(presented)) {
+            return "the admin token in 'authorization' does not match claws.admin-token";
+        }
+        return null;
     }
 
     private boolean matches(String presented) {

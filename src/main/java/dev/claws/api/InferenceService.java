@@ -29,7 +29,6 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
 
@@ -57,7 +56,7 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
         long arrival = System.nanoTime();
         Context context = Context.current();
         answer(observer, () -> {
-            Prepared p = prepare(request);
+            InferenceValidation.PreparedGeneration p = prepare(request);
             Cancellation cancel = Cancellation.watch(context, observer);
             CompletableFuture<ServedGeneration> result = p.variant().generate(p.generation(), StreamSink.NONE,
                     cancel, arrival, "Generate");
@@ -81,7 +80,7 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
         long arrival = System.nanoTime();
         Context context = Context.current();
         answer(observer, () -> {
-            Prepared p = prepare(request);
+            InferenceValidation.PreparedGeneration p = prepare(request);
             String name = p.variant().name();
             StreamSink sink = (text, tokenIds) -> observer.onNext(GenerateStreamResponse.newBuilder()
                     .setVariant(name).setTextDelta(text).addAllTokenIds(ids(tokenIds)).build());
@@ -132,15 +131,8 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
         });
     }
 
-    /** A validated generation request on its variant, with the seed it will use (drawn when the client sent none). */
-    private record Prepared(ResidentVariant variant, long seed, GenerationRequest generation) {
-    }
-
-    private Prepared prepare(GenerateRequest request) {
-        InferenceValidation.checkGenerate(request);
-        ResidentVariant variant = variant(request.getVariant());
-        long seed = request.hasSeed() ? request.getSeed() : ThreadLocalRandom.current().nextLong();
-        return new Prepared(variant, seed, InferenceValidation.generation(request, variant, seed));
+    private InferenceValidation.PreparedGeneration prepare(GenerateRequest request) {
+        return InferenceValidation.prepare(InferenceValidation.input(request), registry);
     }
 
     private ResidentVariant variant(String requested) {

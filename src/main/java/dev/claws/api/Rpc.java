@@ -1,5 +1,6 @@
 package dev.claws.api;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -32,6 +33,16 @@ final class Rpc {
 
     static StatusRuntimeException invalid(String message) {
         return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
+    }
+
+    /** Trailer naming the request field an INVALID_ARGUMENT is about (the HTTP door reports it as "param"). */
+    static final Metadata.Key<String> FIELD = Metadata.Key.of("claws-field", Metadata.ASCII_STRING_MARSHALLER);
+
+    /** INVALID_ARGUMENT about one field: the message names it, and so does the trailer {@link #FIELD}. */
+    static StatusRuntimeException invalid(String field, String message) {
+        Metadata trailers = new Metadata();
+        trailers.put(FIELD, field);
+        return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException(trailers);
     }
 
     static StatusRuntimeException notFound(String message) {

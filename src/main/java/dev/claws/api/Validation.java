@@ -16,10 +16,10 @@ final class Validation {
 
     static String variantName(String field, String value) {
         if (value.isEmpty()) {
-            throw Rpc.invalid(field + " is required: a variant name of 1 to 128 characters from [A-Za-z0-9._-]");
+            throw Rpc.invalid(field, field + " is required: a variant name of 1 to 128 characters from [A-Za-z0-9._-]");
         }
         if (!VARIANT_NAME.matcher(value).matches()) {
-            throw Rpc.invalid(field + " must be 1 to 128 characters from [A-Za-z0-9._-], starting with a letter or digit");
+            throw Rpc.invalid(field, field + " must be 1 to 128 characters from [A-Za-z0-9._-], starting with a letter or digit");
         }
         return value;
     }

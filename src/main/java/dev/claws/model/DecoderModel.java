@@ -456,6 +456,57 @@ public final class DecoderModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Log-probability of each token of {@code ids} given the tokens before it, and the {@code topK} most likely tokens
+     * with their log-probabilities at every position (including the one after the last token): one forward pass
+     * without cache, log-softmax of the head a few rows at a time. The view of a prompt that OpenAI-style completions
+     * give with echo and logprobs.
+     *
+     * @param topK alternatives per position, 1 to the vocabulary size
+     */
+    public PromptLogProbs promptLogProbs(long[] ids, int topK) {
+        requireIds(ids);
+        if (topK < 1 || topK > config.vocabSize()) {
+            throw new IllegalArgumentException("topK must be in [1, " + config.vocabSize() + "], got " + topK);
+        }
+        int rows = ids.length;
+        int chunk = Math.max(1, (int) Math.min(rows, LOGIT_CHUNK_BYTES / 4 / config.vocabSize()));
+        double[] picked = new double[rows - 1];
+        long[][] topIds = new long[rows][];
+        double[][] topLogProbs = new double[rows][];
+        try (NDManager step = manager.newSubManager()) {
+            NDArray h = hidden(step, ids, null, false, null);
+            for (int from = 0; from < rows; from += chunk) {
+                int to = Math.min(rows, from + chunk);
+                try (NDManager sub = step.newSubManager()) {
+                    NDArray part = h.get(sub, new ai.djl.ndarray.index.NDIndex("{}:{}", from, to));
+                    NDArray logProbs = linear(part, weights.lmHead, null).logSoftmax(-1);
+                    int targets = Math.min(to, rows - 1) - from;
+                    if (targets > 0) {
+                        NDArray idx = sub.create(Arrays.copyOfRange(ids, from + 1, from + 1 + targets)).reshape(-1, 1);
+                        float[] lp = logProbs.get(new ai.djl.ndarray.index.NDIndex("0:{}", targets)).gather(idx, 1)
+                                .toFloatArray();
+                        for (int i = 0; i < targets; i++) {
+                            picked[from + i] = lp[i];
+                        }
+                    }
+                    NDList top = logProbs.topK(topK, 1, true, true);
+                    float[] values = top.get(0).toFloatArray();
+                    long[] indices = top.get(1).toType(DataType.INT64, false).toLongArray();
+                    for (int r = 0; r < to - from; r++) {
+                        topIds[from + r] = Arrays.copyOfRange(indices, r * topK, (r + 1) * topK);
+                        double[] v = new double[topK];
+                        for (int j = 0; j < topK; j++) {
+                            v[j] = values[r * topK + j];
+                        }
+                        topLogProbs[from + r] = v;
+                    }
+                }
+            }
+        }
+        return new PromptLogProbs(picked, topIds, topLogProbs);
+    }
+
     private static boolean isArgmax(float[] values, long id) {
         float v = values[(int) id];
         for (int i = 0; i < values.length; i++) {

@@ -4,15 +4,20 @@ import dev.claws.eval.EngineScorer;
 import dev.claws.eval.HarnessRequestBuilder;
 import dev.claws.eval.LoglikelihoodRequest;
 import dev.claws.eval.TokenizedRequest;
+import dev.claws.model.ChatTemplate;
 import dev.claws.model.DecodeBatch;
 import dev.claws.model.FinishReason;
 import dev.claws.model.LanguageModel;
+import dev.claws.model.PromptLogProbs;
 import dev.claws.model.TextGeneration;
 import dev.claws.model.TokenListener;
 import io.micrometer.core.instrument.Timer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +43,10 @@ public final class ResidentVariant {
     private final HarnessRequestBuilder plainTextScoreRequests;
     /** Runs the decode steps of this variant's concurrent generations as one batch; null when batching is off. */
     private final DecodeBatch batch;
+    /** The checkpoint's chat template, if it has one. */
+    private final Optional<ChatTemplate> chatTemplate;
+    /** Token ids that end an assistant turn in a chat. */
+    private final List<Integer> endOfTurnIds;
 
     ResidentVariant(String name, Path path, LanguageModel model, long memoryBytes, VariantScheduler scheduler,
                     ServingMetrics metrics, int maxBatchSize) {
@@ -52,6 +61,24 @@ public final class ResidentVariant {
         this.scoreRequests = new HarnessRequestBuilder(scorer);
         this.plainTextScoreRequests = new HarnessRequestBuilder(text -> toInts(model.tokenizer().encode(text, false,
                 false)), scorer.eotTokenId(), scorer.maxLength());
+        this.chatTemplate = ChatTemplate.load(path);
+        this.endOfTurnIds = endOfTurnIds(model, chatTemplate);
+    }
+
+    /**
+     * The model's eos_token_id(s), the eos_token of tokenizer_config.json (a chat model's end-of-turn token, e.g.
+     * SmolLM2's {@code <|im_end|>}) and generation_config.json's eos_token_id, without repeats.
+     */
+    private static List<Integer> endOfTurnIds(LanguageModel model, Optional<ChatTemplate> template) {
+        Set<Integer> ids = new LinkedHashSet<>(model.model().config().eosTokenIds());
+        template.flatMap(t -> t.specialToken("eos_token")).ifPresent(token -> {
+            long[] encoded = model.tokenizer().encode(token, false);
+            if (encoded.length == 1) {
+                ids.add(Math.toIntExact(encoded[0]));
+            }
+        });
+        ids.addAll(ChatTemplate.generationConfigEosIds(model.model().directory()));
+        return List.copyOf(ids);
     }
 
     public String name() {
@@ -117,6 +144,60 @@ public final class ResidentVariant {
             out.add(r);
         }
         return out;
+    }
+
+    /**
+     * Renders a conversation with the variant's chat template, ending with the opening of the assistant's turn.
+     *
+     * @throws ServeException WRONG_STATE when the checkpoint has no chat template, BAD_INPUT when the template refuses
+     *                        the messages
+     */
+    public ChatPrompt chatPrompt(List<ChatTemplate.Message> messages) {
+        ChatTemplate template = chatTemplate.orElseThrow(() -> new ServeException(ServeException.Kind.WRONG_STATE,
+                "variant '" + name + "' has no chat template (neither " + ChatTemplate.JINJA_FILE + " nor a "
+                        + "\"chat_template\" in " + ChatTemplate.TOKENIZER_CONFIG + "); send a plain prompt instead"));
+        String text;
+        try {
+            text = template.render(messages, true);
+        } catch (IllegalArgumentException e) {
+            throw new ServeException(ServeException.Kind.BAD_INPUT, "messages: " + e.getMessage(), e);
+        }
+        return new ChatPrompt(ChatTemplate.forEncoding(text, model.tokenizer()), endOfTurnIds);
+    }
+
+    /** Token ids of a prompt as generation reads it (with the tokenizer's special tokens). */
+    public long[] encodePrompt(String prompt) {
+        return model.tokenizer().encode(prompt, true);
+    }
+
+    /** The text of token ids, special tokens included. */
+    public String decode(long[] tokenIds) {
+        return model.tokenizer().decode(tokenIds, false);
+    }
+
+    /**
+     * Queues the scoring of whole prompts: each token's log-probability given the tokens before it and the
+     * {@code topK} most likely tokens at every position (one forward pass per prompt).
+     */
+    public CompletableFuture<ServedPromptScores> scorePrompts(List<long[]> prompts, int topK,
+                                                              BooleanSupplier cancelled, long arrivalNanos) {
+        return submit(queueNanos -> {
+            long start = System.nanoTime();
+            List<ServedPromptScores.Prompt> out = new ArrayList<>(prompts.size());
+            int promptTokens = 0;
+            for (long[] ids : prompts) {
+                if (cancelled.getAsBoolean()) {
+                    throw new CancellationException("the call was cancelled");
+                }
+                PromptLogProbs p = model.model().promptLogProbs(ids, topK);
+                out.add(new ServedPromptScores.Prompt(ids, p));
+                promptTokens += ids.length;
+            }
+            long end = System.nanoTime();
+            metrics.request(name, "ScorePrompt", end - arrivalNanos);
+            return new ServedPromptScores(name, out, new RequestTiming(RequestTiming.millis(queueNanos),
+                    RequestTiming.millis(end - start), 0, RequestTiming.millis(end - arrivalNanos), 0, promptTokens, 0));
+        });
     }
 
     public int queueDepth() {

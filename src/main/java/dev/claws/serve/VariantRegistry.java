@@ -123,6 +123,11 @@ public class VariantRegistry {
                 + "' is not loaded; load it with Variants/LoadVariant first");
     }
 
+    /** Names of the resident variants, sorted. */
+    public java.util.List<String> residentNames() {
+        return resident.keySet().stream().sorted().toList();
+    }
+
     /** Bytes held by the resident variants. */
     public long usedBytes() {
         return resident.values().stream().mapToLong(ResidentVariant::memoryBytes).sum();

@@ -42,6 +42,9 @@ class AdminTokenTest {
 
     private ManagedChannel channel;
 
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URL base;
+
     @BeforeEach
     void connect() {
         channel = GrpcTestChannel.open();
@@ -141,5 +144,33 @@ class AdminTokenTest {
                 .withAuthorization(LawsGrpc.newBlockingStub(channel), "Bearer " + AdminTokenProfile.TOKEN)
                 .fitLaw(FitLawRequest.getDefaultInstance()));
         assertEquals(Status.Code.INVALID_ARGUMENT, authorised.getStatus().getCode());
+    }
+
+    @Test
+    void httpDeleteNeedsTheTokenAsAnOpenAiError() {
+        OpenAiHttp http = new OpenAiHttp(base);
+        String name = storedVariant();
+        java.net.http.HttpResponse<String> missing = http.delete("/v1/models/" + name);
+        assertEquals(401, missing.statusCode());
+        com.fasterxml.jackson.databind.JsonNode error = OpenAiHttp.json(missing).get("error");
+        assertEquals("authentication_error", error.get("type").textValue());
+        assertTrue(error.get("message").textValue().contains("authorization: Bearer"), error.toString());
+        assertEquals(401, http.delete("/v1/models/" + name, "Authorization", "Bearer wrong").statusCode());
+        assertTrue(stored(name), "the row is still there");
+
+        java.net.http.HttpResponse<String> deleted = http.delete("/v1/models/" + name, "Authorization",
+                "Bearer " + AdminTokenProfile.TOKEN);
+        assertEquals(200, deleted.statusCode(), deleted.body());
+        assertTrue(OpenAiHttp.json(deleted).get("deleted").booleanValue());
+        assertFalse(stored(name));
+    }
+
+    @Test
+    void httpInferenceAndModelsStayOpenLikeTheGrpcReads() {
+        OpenAiHttp http = new OpenAiHttp(base);
+        assertEquals(200, http.get("/v1/models").statusCode());
+        java.net.http.HttpResponse<String> completion = http.post("/v1/completions",
+                "{\"model\": \"claws-tiny\", \"prompt\": \"Hello\", \"max_tokens\": 2}");
+        assertEquals(200, completion.statusCode(), completion.body());
     }
 }

@@ -71,6 +71,21 @@ class InferenceBadInputTest {
                 () -> inference.generate(good().setMaxNewTokens(5000).build()));
         refused(Status.Code.INVALID_ARGUMENT, "max_new_tokens must be between 1 and 4096 (0 = default 128), got 4294967295",
                 () -> inference.generate(good().setMaxNewTokens(-1).build()));
+        dev.claws.api.v1.ChatMessage hi = dev.claws.api.v1.ChatMessage.newBuilder().setRole("user").setContent("hi")
+                .build();
+        refused(Status.Code.INVALID_ARGUMENT, "prompt and messages are exclusive",
+                () -> inference.generate(good().addMessages(hi).build()));
+        refused(Status.Code.INVALID_ARGUMENT, "parse_special_tokens must be true (or unset) with messages",
+                () -> inference.generate(good().setPrompt("").addMessages(hi).setParseSpecialTokens(false).build()));
+        refused(Status.Code.INVALID_ARGUMENT, "messages[1].role must be 1 to 64 characters long",
+                () -> inference.generate(good().setPrompt("").addMessages(hi)
+                        .addMessages(hi.toBuilder().setRole("")).build()));
+        refused(Status.Code.INVALID_ARGUMENT, "messages must hold at most 256 turns, got 257",
+                () -> inference.generate(good().setPrompt("").addAllMessages(java.util.Collections.nCopies(257, hi))
+                        .build()));
+        StatusRuntimeException named = assertThrows(StatusRuntimeException.class,
+                () -> inference.generate(good().setTopP(2).build()));
+        assertEquals("top_p", named.getTrailers().get(Rpc.FIELD), "the trailer names the field");
         refused(Status.Code.INVALID_ARGUMENT, "temperature must be between 0.0 and 5.0 (0 = greedy), got 5.5",
                 () -> inference.generate(good().setTemperature(5.5f).build()));
         refused(Status.Code.INVALID_ARGUMENT, "temperature must be between 0.0 and 5.0 (0 = greedy), got -0.1",

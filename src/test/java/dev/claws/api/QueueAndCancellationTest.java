@@ -61,6 +61,9 @@ class QueueAndCancellationTest {
 
     private ManagedChannel channel;
 
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URL httpBase;
+
     @BeforeEach
     void connect() {
         channel = GrpcTestChannel.open();
@@ -107,6 +110,10 @@ class QueueAndCancellationTest {
         assertTrue(full.getStatus().getDescription().startsWith("the request queue of variant 'claws-tiny' is full"),
                 full.getStatus().getDescription());
         assertEquals(rejectedBefore + 1, rejected());
+        java.net.http.HttpResponse<String> overloaded = new OpenAiHttp(httpBase).post("/v1/completions",
+                "{\"model\": \"claws-tiny\", \"prompt\": \"x\", \"max_tokens\": 4}");
+        assertEquals(429, overloaded.statusCode(), overloaded.body());
+        assertEquals("rate_limit_error", OpenAiHttp.json(overloaded).get("error").get("type").textValue());
 
         // the other variant has its own queue and answers while the base's is full
         GenerateResponse other = InferenceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)

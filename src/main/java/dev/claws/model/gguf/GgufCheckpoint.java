@@ -1,5 +1,6 @@
 package dev.claws.model.gguf;
 
+import com.google.gson.JsonObject;
 import dev.claws.model.ModelConfig;
 import dev.claws.model.RopeScaling;
 
@@ -122,10 +123,18 @@ public final class GgufCheckpoint {
                 ? List.of((int) f.integer("tokenizer.ggml.eos_token_id")) : List.of();
         ModelConfig.Architecture a = arch.equals("llama") ? ModelConfig.Architecture.LLAMA
                 : ModelConfig.Architecture.QWEN2;
-        return ModelConfig.of(a, hidden, layers, heads, kvHeads, headDim, intKey(f, p + "feed_forward_length"),
-                vocab, intKey(f, p + "context_length"), f.number(p + "attention.layer_norm_rms_epsilon"),
+        ModelConfig c = ModelConfig.of(a, hidden, layers, heads, kvHeads, headDim,
+                intKey(f, p + "feed_forward_length"), vocab, intKey(f, p + "context_length"),
+                f.number(p + "attention.layer_norm_rms_epsilon"),
                 f.has(p + "rope.freq_base") ? f.number(p + "rope.freq_base") : 10000.0, scaling, tied,
                 arch.equals("llama") && bias, false, bos, eos);
+        // written in the transformers 5 layout (rope_parameters), with the padding token the tokenizer names
+        JsonObject json = c.toJson();
+        json.add("rope_parameters", new JsonObject());
+        if (f.has("tokenizer.ggml.padding_token_id")) {
+            json.addProperty("pad_token_id", f.integer("tokenizer.ggml.padding_token_id"));
+        }
+        return ModelConfig.fromJson(json);
     }
 
     private static int intKey(GgufFile f, String key) {

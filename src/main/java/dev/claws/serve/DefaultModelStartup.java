@@ -14,9 +14,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * At start-up, registers the bundled default model (claws.model.default) as a base model named after its directory
- * (models/claws-tiny: claws-tiny) if no row of that name exists, and loads it. A model that cannot be loaded is logged
- * and the server keeps serving everything else (its Inference calls then answer FAILED_PRECONDITION).
+ * At start-up, registers the default model (claws.model.default, resolved by {@link DefaultModelSource}: a checkpoint
+ * directory, or a .gguf file fetched once and imported) as a base model named after it (models/claws-tiny:
+ * claws-tiny) if no row of that name exists, and loads it. A model that cannot be loaded is logged and the server
+ * keeps serving everything else (its Inference calls then answer FAILED_PRECONDITION).
  */
 @ApplicationScoped
 public class DefaultModelStartup {
@@ -29,21 +30,19 @@ public class DefaultModelStartup {
     @Inject
     VariantRegistry registry;
 
-    @ConfigProperty(name = "claws.model.default")
-    Path defaultModel;
+    @Inject
+    DefaultModelSource source;
 
     @ConfigProperty(name = "claws.serve.load-default-at-start")
     boolean loadAtStart;
-
-    static String nameOf(Path modelDirectory) {
-        return modelDirectory.toAbsolutePath().normalize().getFileName().toString();
-    }
 
     void onStart(@Observes StartupEvent event) {
         if (!loadAtStart) {
             return;
         }
-        String name = nameOf(defaultModel);
+        DefaultModelSource.Resolved resolved = source.resolve();
+        String name = resolved.name();
+        Path defaultModel = resolved.checkpoint();
         try {
             if (!Files.isRegularFile(defaultModel.resolve(ModelConfig.FILE_NAME))) {
                 LOG.errorf("default model %s (claws.model.default) has no %s; nothing is loaded at start-up",

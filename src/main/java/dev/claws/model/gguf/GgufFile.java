@@ -186,8 +186,7 @@ public final class GgufFile implements AutoCloseable {
                             + " but the file has " + fileSize + " bytes");
                 }
             }
-            int version3 = version;
-            return new GgufFile(path, ch, fileSize, version3, metadata, types, tensors, alignment, dataOffset);
+            return new GgufFile(path, ch, fileSize, version, metadata, types, tensors, alignment, dataOffset);
         }
 
         private void need(int bytes, String what) {

@@ -114,8 +114,11 @@ public final class GgufTokenizer {
         for (int id = 0; id < Math.min(types.size(), tokens.size()); id++) {
             int type = (int) (long) (Long) types.get(id);
             String token = (String) tokens.get(id);
-            boolean control = type == CONTROL && token.codePoints().allMatch(spelled::contains);
-            if (control || type == USER_DEFINED) {
+            // a token not spelled in the byte alphabet is a llama.cpp mislabel (CONTROL) or not in the vocabulary
+            // under that spelling (USER_DEFINED); transformers skips both, and so does this
+            boolean whole = token.codePoints().allMatch(spelled::contains);
+            boolean control = type == CONTROL && whole;
+            if (control || type == USER_DEFINED && whole) {
                 JsonObject a = new JsonObject();
                 a.addProperty("id", id);
                 a.addProperty("content", token);

@@ -14,10 +14,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * At start-up, registers the bundled default model (claws.model.default) as a base model named after its directory
- * (models/claws-tiny: claws-tiny) if no row of that name exists, and loads it. Until it is resident the server is not
- * ready ({@link VariantRegistry#ready()}: grpc.health.v1 answers NOT_SERVING). A model that cannot be loaded is logged
- * with the reason and the server stays up but NOT_SERVING (its Variants, Jobs and Laws calls work, so the model can be
+ * At start-up, registers the default model (claws.model.default, resolved by {@link DefaultModelSource}: a checkpoint
+ * directory, or a .gguf file fetched once and imported) as a base model named after it (models/claws-tiny:
+ * claws-tiny) if no row of that name exists, and loads it. Until it is resident the server is not ready
+ * ({@link VariantRegistry#ready()}: grpc.health.v1 answers NOT_SERVING). A model that cannot be loaded is logged with
+ * the reason and the server stays up but NOT_SERVING (its Variants, Jobs and Laws calls work, so the model can be
  * fixed and loaded with LoadVariant; Inference calls without a variant name answer FAILED_PRECONDITION or NOT_FOUND):
  * a readiness probe keeps traffic away and a liveness probe on claws.v1.Variants does not restart it in a loop.
  */
@@ -32,23 +33,21 @@ public class DefaultModelStartup {
     @Inject
     VariantRegistry registry;
 
-    @ConfigProperty(name = "claws.model.default")
-    Path defaultModel;
+    @Inject
+    DefaultModelSource source;
 
     @ConfigProperty(name = "claws.serve.load-default-at-start")
     boolean loadAtStart;
 
-    static String nameOf(Path modelDirectory) {
-        return modelDirectory.toAbsolutePath().normalize().getFileName().toString();
-    }
-
     void onStart(@Observes StartupEvent event) {
         if (!loadAtStart) {
             LOG.infof("claws.serve.load-default-at-start=false: health answers NOT_SERVING until the default model %s "
-                    + "is loaded (Variants/LoadVariant)", nameOf(defaultModel));
+                    + "is loaded (Variants/LoadVariant)", source.name());
             return;
         }
-        String name = nameOf(defaultModel);
+        DefaultModelSource.Resolved resolved = source.resolve();
+        String name = resolved.name();
+        Path defaultModel = resolved.checkpoint();
         try {
             if (!Files.isRegularFile(defaultModel.resolve(ModelConfig.FILE_NAME))) {
                 LOG.errorf("default model %s (claws.model.default) has no %s; nothing is loaded at start-up and "

@@ -3,6 +3,8 @@ package dev.claws.serve;
 import dev.claws.model.EngineOptions;
 import dev.claws.model.LanguageModel;
 import dev.claws.model.ModelConfig;
+import dev.claws.model.gguf.GgufImporter;
+import dev.claws.model.io.CheckpointException;
 import dev.claws.model.io.FileTrees;
 import dev.claws.store.Variant;
 import dev.claws.store.VariantRepository;
@@ -42,7 +44,7 @@ public class VariantRegistry {
     private final int concurrency;
     private final int maxBatchSize;
     private final EngineOptions engine;
-    private final String defaultName;
+    private final DefaultModelSource defaultModel;
     private final Map<String, ResidentVariant> resident = new ConcurrentHashMap<>();
     private final Object changes = new Object();
     private final List<Runnable> residencyListeners = new CopyOnWriteArrayList<>();
@@ -54,7 +56,7 @@ public class VariantRegistry {
                            @ConfigProperty(name = "claws.serve.concurrency") int concurrency,
                            @ConfigProperty(name = "claws.serve.max-batch-size") int maxBatchSize,
                            @ConfigProperty(name = "claws.engine.device") String device,
-                           @ConfigProperty(name = "claws.model.default") Path defaultModel) {
+                           DefaultModelSource defaultModel) {
         this.variants = variants;
         this.metrics = metrics;
         this.memoryBudgetBytes = memoryBudgetBytes;
@@ -65,12 +67,12 @@ public class VariantRegistry {
         }
         this.maxBatchSize = maxBatchSize;
         this.engine = new EngineOptions(device, 0);
-        this.defaultName = DefaultModelStartup.nameOf(defaultModel);
+        this.defaultModel = defaultModel;
     }
 
     /** Name of the default base model: the variant a request without a variant name runs on. */
     public String defaultVariant() {
-        return defaultName;
+        return defaultModel.name();
     }
 
     public Optional<ResidentVariant> resident(String name) {
@@ -83,7 +85,7 @@ public class VariantRegistry {
      * be loaded, and after it is unloaded.
      */
     public boolean ready() {
-        return resident.containsKey(defaultName);
+        return resident.containsKey(defaultVariant());
     }
 
     /**
@@ -163,32 +165,35 @@ public class VariantRegistry {
 
     /**
      * Registers the checkpoint directory {@code path} as a new base model named {@code name} and loads it; when
-     * {@code name} is already registered with the same directory, just loads it.
+     * {@code name} is already registered with the same directory, just loads it. A .gguf file is first imported
+     * into a float32 checkpoint under {@code <claws.data-dir>/imported} (reused while the file is unchanged), and that
+     * directory is what gets registered.
      *
      * @throws ServeException BAD_INPUT when the name is registered with another directory or the checkpoint is
      *                        unusable, OVERLOADED when the memory budget would be exceeded
      */
     public ResidentVariant registerAndLoad(String name, Path path) {
+        Path checkpoint = GgufImporter.isGguf(path) ? imported(path) : path;
         synchronized (changes) {
             Optional<Variant> existing = row(name);
             if (existing.isPresent()) {
                 Path stored = Path.of(existing.get().path).toAbsolutePath().normalize();
-                if (!stored.equals(path.toAbsolutePath().normalize())) {
+                if (!stored.equals(checkpoint.toAbsolutePath().normalize())) {
                     throw new ServeException(ServeException.Kind.BAD_INPUT, "name '" + name
-                            + "' is already registered with path " + existing.get().path + ", not " + path);
+                            + "' is already registered with path " + existing.get().path + ", not " + checkpoint);
                 }
                 return load(name);
             }
             ResidentVariant loaded;
             try {
-                loaded = admit(name, path);
+                loaded = admit(name, checkpoint);
             } catch (ServeException e) {
                 throw e.kind() == ServeException.Kind.BAD_INPUT && !e.getMessage().startsWith("path ")
                         ? new ServeException(e.kind(), "path " + path + " cannot be loaded: " + e.getMessage(), e)
                         : e;
             }
             try {
-                Variant row = baseModelRow(name, path);
+                Variant row = baseModelRow(name, checkpoint);
                 QuarkusTransaction.requiringNew().run(() -> variants.persist(row));
             } catch (RuntimeException e) {
                 resident.remove(name);
@@ -197,6 +202,16 @@ public class VariantRegistry {
                 throw e;
             }
             return loaded;
+        }
+    }
+
+    /** The checkpoint imported from a .gguf file (once per file content; later calls reuse it). */
+    private Path imported(Path gguf) {
+        try {
+            return GgufImporter.cached(gguf, defaultModel.importCache());
+        } catch (CheckpointException e) {
+            throw new ServeException(ServeException.Kind.BAD_INPUT, "path " + gguf + " cannot be imported: "
+                    + e.getMessage(), e);
         }
     }
 

@@ -237,4 +237,27 @@ class InferenceEndToEndTest {
         assertFalse(deleted.getFilesDeleted(), "files claws did not write are kept");
         assertTrue(Files.isRegularFile(ServingFixtures.TINY.resolve("config.json")));
     }
+
+    @Test
+    void loadWithAGgufPathImportsTheFile() {
+        Path gguf = Path.of("../shared/models/SmolLM2-135M-Instruct.Q4_1.gguf");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(gguf), "../shared not present");
+        String name = ServingFixtures.unique("smollm2");
+        Variant loaded = registry.loadVariant(LoadVariantRequest.newBuilder().setName(name)
+                .setPath(gguf.toString()).build());
+        assertTrue(loaded.getLoaded());
+        assertEquals(134515008L, loaded.getParameterCount());
+        assertTrue(loaded.getPath().contains("imported"), loaded.getPath());
+        GenerateResponse r = inference.generate(GenerateRequest.newBuilder().setVariant(name)
+                .setPrompt("The capital of France is").setMaxNewTokens(2).build());
+        assertEquals(" Paris.", r.getText());
+        registry.unloadVariant(UnloadVariantRequest.newBuilder().setName(name).build());
+
+        StatusRuntimeException unsupported = assertThrows(StatusRuntimeException.class, () -> registry.loadVariant(
+                LoadVariantRequest.newBuilder().setName(ServingFixtures.unique("bad-gguf"))
+                        .setPath("src/test/resources/fixtures/gguf/blocks.gguf").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, unsupported.getStatus().getCode());
+        assertTrue(unsupported.getStatus().getDescription().contains("architecture 'claws-test'"),
+                unsupported.getStatus().getDescription());
+    }
 }

@@ -48,6 +48,7 @@ final class PackagedServer implements AutoCloseable {
         int grpcPort = ports[0];
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
+                "-Dclaws.model.default=models/claws-tiny", // tests never download; properties below may override
                 "-Dquarkus.grpc.server.port=" + grpcPort,
                 "-Dquarkus.http.port=" + ports[1]));
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));

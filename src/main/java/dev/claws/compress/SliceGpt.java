@@ -63,6 +63,14 @@ final class SliceGpt {
 
     static void write(Path base, Path out, ModelConfig config, int width, List<long[]> calibration,
                       EngineOptions options, CompressionProgress progress) {
+        try (NDManager root = Engines.newManager(options)) {
+            write(base, out, config, width, calibration, root, progress);
+        }
+    }
+
+    /** {@link #write} with every array made under {@code root}, which holds no more arrays afterwards than before. */
+    static void write(Path base, Path out, ModelConfig config, int width, List<long[]> calibration,
+                      NDManager root, CompressionProgress progress) {
         if (calibration == null || calibration.isEmpty()) {
             throw new IllegalArgumentException("calibration must hold at least one token sequence for slicegpt");
         }
@@ -78,11 +86,9 @@ final class SliceGpt {
         java.util.Arrays.fill(widths, width);
         widths[2 * layers] = d;
         ModelConfig sliced = config.withSliceGpt(new SliceGptLayout(List.of(widths), config.rmsNormEps(), d));
-        try (NDManager root = Engines.newManager(options)) {
-            List<NDArray> q = bases(base, config, width, calibration, root, progress);
-            progress.report(0.6, "write", "rotating and slicing the weights");
-            writeRotated(base, out, config, sliced, q, root, progress);
-        }
+        List<NDArray> q = bases(base, config, width, calibration, root, progress);
+        progress.report(0.6, "write", "rotating and slicing the weights");
+        writeRotated(base, out, config, sliced, q, root, progress);
         progress.report(1.0, "write", "wrote " + out);
     }
 

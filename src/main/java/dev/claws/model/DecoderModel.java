@@ -96,6 +96,14 @@ public final class DecoderModel implements AutoCloseable {
         return manager;
     }
 
+    /**
+     * Arrays held by this model's long-lived manager and its sub-managers: the weights plus whatever open sessions and
+     * batch caches hold. Every call returns to the same count once its work is done; a larger count is a leak.
+     */
+    public int heldArrays() {
+        return manager.getManagedArrays().size();
+    }
+
     /** A new session (own KV cache) able to hold {@code capacity} positions. */
     public InferenceSession newSession(int capacity) {
         if (capacity <= 0 || capacity > config.maxPositionEmbeddings()) {

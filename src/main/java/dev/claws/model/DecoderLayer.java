@@ -17,12 +17,15 @@ import ai.djl.nn.Activation;
  * positions of each row) is the {@link AttentionCache} passed in; the linear maps go through {@link LinearMaps} (where a
  * LoRA delta can be added). Every result is owned by the manager of the input {@code h}: callers run a layer in a
  * sub-manager and keep only its output. Attention is computed for a chunk of queries at a time, so no [heads, t, S]
- * score tensor larger than {@link #ATTENTION_CHUNK_BYTES} exists at once, whatever the prompt length.
+ * score tensor larger than {@link #ATTENTION_CHUNK_BYTES} exists at once, whatever the prompt length, and the
+ * position-wise rest of the layer for {@link #TOKEN_CHUNK} tokens at a time.
  */
 final class DecoderLayer {
 
     /** Upper bound of one chunk's float32 attention scores ([rows, heads, chunk, S]). */
     static final long ATTENTION_CHUNK_BYTES = 32L * 1024 * 1024;
+    /** Tokens per chunk of the position-wise part of a layer (o_proj, MLP) on a long prompt. */
+    static final int TOKEN_CHUNK = 512;
 
     private final ModelConfig config;
     private final Rope rope;
@@ -52,16 +55,36 @@ final class DecoderLayer {
      */
     NDArray forward(int index, LayerWeights w, NDArray h, NDList cosSin, AttentionCache cache, LinearMaps maps,
                     ActivationObserver observer) {
-        NDArray x = norm(h, w.inputNorm());
-        NDArray attn = attention(index, w, x, cosSin, cache, maps);
+        NDArray attn = attention(index, w, norm(h, w.inputNorm()), cosSin, cache, maps);
+        long t = h.getShape().get(1);
+        if (t <= TOKEN_CHUNK || observer != null) {
+            return positionWise(index, w, h, attn, maps, observer);
+        }
+        // the rest of the layer acts on each position alone: a long prompt runs it a chunk of tokens at a time
+        NDManager layer = h.getManager();
+        NDList parts = new NDList();
+        for (long from = 0; from < t; from += TOKEN_CHUNK) {
+            long to = Math.min(t, from + TOKEN_CHUNK);
+            try (NDManager sub = layer.newSubManager()) {
+                NDIndex rows = new NDIndex(":, {}:{}, :", from, to);
+                NDArray out = positionWise(index, w, h.get(sub, rows), attn.get(sub, rows), maps, null);
+                out.attach(layer);
+                parts.add(out);
+            }
+        }
+        return NDArrays.concat(parts, 1);
+    }
+
+    /** o_proj, residual, norm, SwiGLU MLP, residual: [rows, t, width_out] owned by h's manager. */
+    private NDArray positionWise(int index, LayerWeights w, NDArray h, NDArray attn, LinearMaps maps,
+                                 ActivationObserver observer) {
         NDArray attnOut = maps.apply(index, LinearMaps.Projection.O, attn, w.o(), w.oBias());
         NDArray residual = w.attnShortcut() == null ? h : h.matMul(w.attnShortcut());
         NDArray mid = residual.add(attnOut);
         if (observer != null) {
             observer.observe(index, ActivationObserver.Point.ATTENTION_RESIDUAL, flat(mid));
         }
-
-        x = norm(mid, w.postNorm());
+        NDArray x = norm(mid, w.postNorm());
         NDList gateUp = maps.apply(index, LinearMaps.Projection.GATE_UP, x, w.gateUp(), w.gateUpBias())
                 .split(new long[] {w.intermediateSize()}, 2);
         NDArray gate = gateUp.get(0);

@@ -40,6 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *     GenerateStream; prints RSS after warm-up (the first 10 % of the tokens), at the end, the least-squares slope of
  *     RSS over generated tokens in MB per 1,000 tokens, and tokens/s.</li>
  * </ul>
+ * {@code --server-jvm-options} adds JVM options to the server (e.g. {@code "-Xms1g -XX:+AlwaysPreTouch"} commits the
+ * whole Java heap at start, so its gradual growth is not mistaken for native memory).
  * {@code --max-rss-mb} (default 12000) guards a shared machine: a watchdog kills the server when its RSS passes it and
  * the scenario reports where it stopped.
  */
@@ -76,6 +78,11 @@ public final class ServingMemoryBenchmark {
         for (String p : cli.get("server-properties", "").split(",")) {
             if (!p.isBlank()) {
                 command.add("-D" + p.trim());
+            }
+        }
+        for (String o : cli.get("server-jvm-options", "").split(" ")) {
+            if (!o.isBlank()) {
+                command.add(o);
             }
         }
         command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));

@@ -63,6 +63,14 @@ final class SliceGpt {
 
     static void write(Path base, Path out, ModelConfig config, int width, List<long[]> calibration,
                       EngineOptions options, CompressionProgress progress) {
+        try (NDManager root = Engines.newManager(options)) {
+            write(base, out, config, width, calibration, root, progress);
+        }
+    }
+
+    /** {@link #write} with every array made under {@code root}, which holds no more arrays afterwards than before. */
+    static void write(Path base, Path out, ModelConfig config, int width, List<long[]> calibration,
+                      NDManager root, CompressionProgress progress) {
         if (calibration == null || calibration.isEmpty()) {
             throw new IllegalArgumentException("calibration must hold at least one token sequence for slicegpt");
         }
@@ -78,10 +86,12 @@ final class SliceGpt {
         java.util.Arrays.fill(widths, width);
         widths[2 * layers] = d;
         ModelConfig sliced = config.withSliceGpt(new SliceGptLayout(List.of(widths), config.rmsNormEps(), d));
-        try (NDManager root = Engines.newManager(options)) {
-            List<NDArray> q = bases(base, config, width, calibration, root, progress);
+        // the bases live only while the checkpoint is written; every product of the rotation lives in the manager of
+        // the tensor being written (a basis is borrowed into it as a view, never used as a first operand itself)
+        try (NDManager held = root.newSubManager()) {
+            List<NDArray> q = bases(base, config, width, calibration, held, progress);
             progress.report(0.6, "write", "rotating and slicing the weights");
-            writeRotated(base, out, config, sliced, q, root, progress);
+            writeRotated(base, out, config, sliced, q, held, progress);
         }
         progress.report(1.0, "write", "wrote " + out);
     }
@@ -207,8 +217,9 @@ final class SliceGpt {
             this.m = m;
         }
 
+        /** Q_k as a view owned by this tensor's manager (null for the identity), so products land there. */
         private NDArray basis(int k) {
-            return k < q.size() ? q.get(k) : null;
+            return k < q.size() ? q.get(k).get(m, new NDIndex(":")) : null;
         }
 
         /** A linear reading boundary k ([out, d]): W Q_k -> [out, w_k]. */

@@ -1,6 +1,7 @@
 package dev.claws.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -12,12 +13,15 @@ import ai.djl.ndarray.types.Shape;
  * positions in the columns just before it (its prompt is copied in when it joins). Rows of different lengths share the
  * buffer; {@link #mask} hides from each row every column that is not its own. Rows are kept packed in slots
  * 0 .. rows-1 (a leaving row's slot takes the last row), so a step works on a prefix view without gathering. The
- * buffers are allocated when the first row joins and freed when the last one leaves. One thread uses it.
+ * buffers are allocated when the first row joins and freed when the last one leaves. The ring is sized by what the
+ * rows use, not by what they may still generate: a joining row reserves at most one {@link KvCache#BLOCK} beyond its
+ * prompt, and a step grows the ring (by at least a quarter, in whole blocks) only when the longest row fills it, so a
+ * step's attention costs what the rows hold. One thread uses it.
  */
-final class BatchKvCache implements AutoCloseable {
+final class BatchKvCache implements AttentionCache, AutoCloseable {
 
-    private static final float MASKED = -1e30f;
-    private static final int MIN_CAPACITY = 64;
+    private static final float MASKED = CausalMask.MASKED;
+    private static final int MIN_CAPACITY = KvCache.BLOCK;
 
     private final NDManager parent;
     private final ModelConfig config;
@@ -29,6 +33,8 @@ final class BatchKvCache implements AutoCloseable {
     private int capacity;
     private int column;
     private int rows;
+    /** The mask of the step being run, built once by {@link #reserve} for all layers. */
+    private float[] stepMask;
 
     BatchKvCache(NDManager parent, ModelConfig config, int slots) {
         this.parent = parent;
@@ -37,7 +43,8 @@ final class BatchKvCache implements AutoCloseable {
         this.lengths = new long[slots];
     }
 
-    int rows() {
+    @Override
+    public int rows() {
         return rows;
     }
 
@@ -55,17 +62,19 @@ final class BatchKvCache implements AutoCloseable {
     }
 
     /**
-     * Appends a row holding the keys/values of {@code source} (a prefilled single-sequence cache); the ring grows
-     * when the row needs more than {@link #capacity()} positions in all ({@code needed}). Returns the row index.
+     * Appends a row holding the keys/values of {@code source} (a prefilled single-sequence cache) that may reach
+     * {@code needed} positions in all; the ring grows when it cannot hold the row's prompt and one block beyond
+     * (or {@code needed}, if less). Returns the row index.
      */
     int add(KvCache source, int needed) {
         if (rows == slots) {
             throw new IllegalStateException("all " + slots + " rows of the batch are in use");
         }
+        int reserve = Math.max(source.length() + 1, Math.min(needed, source.length() + KvCache.BLOCK));
         if (manager == null) {
-            allocate(ringSize(needed));
-        } else if (needed > capacity) {
-            grow(ringSize(needed));
+            allocate(ringSize(reserve));
+        } else if (reserve > capacity) {
+            grow(ringSize(Math.max(reserve, capacity + capacity / 4)));
         }
         int row = rows++;
         lengths[row] = source.length();
@@ -97,6 +106,51 @@ final class BatchKvCache implements AutoCloseable {
         }
     }
 
+    /** Grows the ring when the longest row would not fit one more position (t is 1: one decode step). */
+    @Override
+    public void reserve(int t) {
+        long longest = 0;
+        for (int r = 0; r < rows; r++) {
+            longest = Math.max(longest, lengths[r]);
+        }
+        int needed = (int) longest + t;
+        if (needed > capacity) {
+            grow(ringSize(Math.max(needed, capacity + capacity / 4)));
+        }
+        stepMask = maskValues(); // the same for every layer of the step
+    }
+
+    @Override
+    public long[] startPositions() {
+        return positions();
+    }
+
+    /** Writes the step's keys/values ([rows, kvHeads, 1, headDim]) and returns the whole ring of every row. */
+    @Override
+    public NDList store(NDManager step, int layer, NDArray k, NDArray v) {
+        write(layer, k.squeeze(2), v.squeeze(2));
+        return new NDList(keys(step, layer), values(step, layer));
+    }
+
+    @Override
+    public int visibleKeys(int queryEnd) {
+        return capacity;
+    }
+
+    /** The ring mask as [rows, 1, 1, 1, capacity] (one query per row). */
+    @Override
+    public NDArray mask(NDManager step, int from, int to, int keys) {
+        float[] m = stepMask != null && stepMask.length == rows * capacity ? stepMask : maskValues();
+        return step.create(m, new Shape(rows, 1, 1, 1, capacity));
+    }
+
+    @Override
+    public void advance(int t) {
+        for (int i = 0; i < t; i++) {
+            advance();
+        }
+    }
+
     /** Stores the new keys/values ([rows, kvHeads, headDim]) of every row at the current column. */
     void write(int layer, NDArray k, NDArray v) {
         NDIndex at = new NDIndex(":{}, :, {}", rows, column);
@@ -118,6 +172,10 @@ final class BatchKvCache implements AutoCloseable {
      * lengths[r] columns before it (wrapping around the ring), nothing else.
      */
     NDArray mask(NDManager step) {
+        return step.create(maskValues(), new Shape(rows, 1, 1, capacity));
+    }
+
+    private float[] maskValues() {
         float[] m = new float[rows * capacity];
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < capacity; j++) {
@@ -125,19 +183,21 @@ final class BatchKvCache implements AutoCloseable {
                 m[r * capacity + j] = age <= lengths[r] ? 0f : MASKED;
             }
         }
-        return step.create(m, new Shape(rows, 1, 1, capacity));
+        return m;
     }
 
     /** Commits the column written by the last step. */
     void advance() {
+        stepMask = null;
         column = (column + 1) % capacity;
         for (int r = 0; r < rows; r++) {
             lengths[r]++;
         }
     }
 
+    /** At least {@code needed} positions, in whole blocks, at most the context length unless more is needed. */
     private int ringSize(int needed) {
-        int size = Math.max(MIN_CAPACITY, Integer.highestOneBit(Math.max(1, needed - 1)) << 1);
+        int size = Math.max(MIN_CAPACITY, (needed + KvCache.BLOCK - 1) / KvCache.BLOCK * KvCache.BLOCK);
         return Math.max(needed, Math.min(size, config.maxPositionEmbeddings()));
     }
 

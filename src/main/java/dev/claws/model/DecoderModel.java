@@ -3,8 +3,11 @@ package dev.claws.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
 import dev.claws.model.io.CheckpointException;
 import dev.claws.model.io.CheckpointTensors;
 import dev.claws.model.io.DType;
@@ -22,7 +25,6 @@ import java.util.function.BooleanSupplier;
  */
 public final class DecoderModel implements AutoCloseable {
 
-    private static final float MASKED = -1e30f;
     /** Logit rows are turned into log-probs in chunks of at most this many bytes. */
     static final long LOGIT_CHUNK_BYTES = 64L * 1024 * 1024;
 
@@ -32,7 +34,7 @@ public final class DecoderModel implements AutoCloseable {
     private final NDManager manager;
     private final boolean ownsManager;
     private final DecoderWeights weights;
-    private final Rope rope;
+    private final DecoderLayer layer;
 
     private DecoderModel(Path directory, ModelConfig config, DType storedDType, NDManager manager,
                          boolean ownsManager, DecoderWeights weights, Rope rope) {
@@ -42,7 +44,7 @@ public final class DecoderModel implements AutoCloseable {
         this.manager = manager;
         this.ownsManager = ownsManager;
         this.weights = weights;
-        this.rope = rope;
+        this.layer = new DecoderLayer(config, rope);
     }
 
     /** Loads a checkpoint on a fresh manager made from the engine options; {@link #close()} frees it. */
@@ -96,6 +98,14 @@ public final class DecoderModel implements AutoCloseable {
         return manager;
     }
 
+    /**
+     * Arrays held by this model's long-lived manager and its sub-managers: the weights plus whatever open sessions and
+     * batch caches hold. Every call returns to the same count once its work is done; a larger count is a leak.
+     */
+    public int heldArrays() {
+        return manager.getManagedArrays().size();
+    }
+
     /** A new session (own KV cache) able to hold {@code capacity} positions. */
     public InferenceSession newSession(int capacity) {
         if (capacity <= 0 || capacity > config.maxPositionEmbeddings()) {
@@ -111,7 +121,7 @@ public final class DecoderModel implements AutoCloseable {
      */
     NDArray forward(NDManager step, long[] ids, KvCache cache, boolean lastOnly) {
         NDArray h = hidden(step, ids, cache, lastOnly, null);
-        return linear(h, weights.lmHead, null);
+        return head(h);
     }
 
     /**
@@ -119,83 +129,8 @@ public final class DecoderModel implements AutoCloseable {
      * {@code observer} (may be null) sees the residual stream at every layer boundary.
      */
     NDArray hidden(NDManager step, long[] ids, KvCache cache, boolean lastOnly, ActivationObserver observer) {
-        int t = ids.length;
-        int start = cache == null ? 0 : cache.length();
-        int kvHeads = config.numKeyValueHeads();
-        int groups = config.kvGroups();
-        int hd = config.headDim();
-        int qHeads = config.numAttentionHeads();
-        int qWidth = qHeads * hd;
-        float scale = (float) (1.0 / Math.sqrt(hd));
-
-        NDArray idArray = step.create(ids);
-        NDArray h = idArray.getNDArrayInternal().embedding(idArray, weights.embedTokens, SparseFormat.DENSE)
-                .singletonOrThrow();
-        NDList cs = rope.cosSin(step, start, t);
-        NDArray cos = cs.get(0);
-        NDArray sin = cs.get(1);
-        NDArray mask = t > 1 ? causalMask(step, t, start) : null;
-
-        for (int l = 0; l < weights.layers.size(); l++) {
-            LayerWeights w = weights.layers.get(l);
-            if (observer != null) {
-                observer.observe(l, ActivationObserver.Point.LAYER_INPUT, h);
-            }
-            NDArray x = norm(h, w.inputNorm());
-            // [T, (H+2K)*hd] -> [H+2K, T, hd]; RoPE runs once over the query and key heads together
-            NDArray heads = linear(x, w.qkv(), w.qkvBias()).reshape(t, qHeads + 2L * kvHeads, hd).transpose(1, 0, 2);
-            NDList split = heads.split(new long[] {qHeads + kvHeads}, 0);
-            NDArray rotated = rope.apply(split.get(0), cos, sin);
-            NDList qk = rotated.split(new long[] {qHeads}, 0);
-            NDArray q = qk.get(0);
-            NDArray k = qk.get(1);
-            NDArray v = split.get(1);
-            NDArray keys;
-            NDArray values;
-            if (cache == null) {
-                keys = k;
-                values = v;
-            } else {
-                cache.write(l, k, v);
-                keys = cache.keys(step, l, t);
-                values = cache.values(step, l, t);
-            }
-            int s = (int) keys.getShape().get(1);
-            // grouped-query attention without copying K/V: query heads j*groups .. j*groups+groups-1 share kv head j
-            NDArray qg = q.reshape(kvHeads, (long) groups * t, hd);
-            NDArray scores = qg.matMul(keys.transpose(0, 2, 1)).mul(scale).reshape(kvHeads, groups, t, s);
-            if (mask != null) {
-                scores = scores.add(mask);
-            }
-            NDArray probs = scores.softmax(-1).reshape(kvHeads, (long) groups * t, s);
-            NDArray attn = probs.matMul(values).reshape(config.numAttentionHeads(), t, hd).transpose(1, 0, 2)
-                    .reshape(t, qWidth);
-            NDArray attnOut = linear(attn, w.o(), w.oBias());
-            NDArray residual = w.attnShortcut() == null ? h : h.matMul(w.attnShortcut());
-            h = residual.add(attnOut);
-            if (observer != null) {
-                observer.observe(l, ActivationObserver.Point.ATTENTION_RESIDUAL, h);
-            }
-
-            x = norm(h, w.postNorm());
-            NDList gateUp = linear(x, w.gateUp(), w.gateUpBias()).split(new long[] {w.intermediateSize()}, 1);
-            NDArray gate = gateUp.get(0);
-            NDArray up = gateUp.get(1);
-            NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up); // silu(gate) * up
-            NDArray mlpOut = linear(act, w.down(), w.downBias());
-            residual = w.mlpShortcut() == null ? h : h.matMul(w.mlpShortcut());
-            h = residual.add(mlpOut);
-        }
-        if (cache != null) {
-            cache.advance(t);
-        }
-        if (observer != null) {
-            observer.observe(weights.layers.size(), ActivationObserver.Point.LAYER_INPUT, h);
-        }
-        if (lastOnly && t > 1) {
-            h = h.get("{}:", t - 1);
-        }
-        return norm(h, weights.finalNorm);
+        AttentionCache attention = cache == null ? AttentionCache.causal() : cache;
+        return DecoderLayer.flat(run(step, ids, ids.length, attention, lastOnly, LinearMaps.DENSE, observer));
     }
 
     /**
@@ -204,62 +139,55 @@ public final class DecoderModel implements AutoCloseable {
      * are applied to all rows at once. Returns logits [rows, vocab] owned by {@code step}; the cache is advanced.
      */
     NDArray decodeStep(NDManager step, long[] ids, BatchKvCache cache) {
-        int b = ids.length;
-        if (b != cache.rows()) {
-            throw new IllegalArgumentException(b + " ids for " + cache.rows() + " cached rows");
+        if (ids.length != cache.rows()) {
+            throw new IllegalArgumentException(ids.length + " ids for " + cache.rows() + " cached rows");
         }
-        int kvHeads = config.numKeyValueHeads();
-        int groups = config.kvGroups();
-        int hd = config.headDim();
-        int qHeads = config.numAttentionHeads();
-        float scale = (float) (1.0 / Math.sqrt(hd));
-
-        NDArray idArray = step.create(ids);
-        NDArray h = idArray.getNDArrayInternal().embedding(idArray, weights.embedTokens, SparseFormat.DENSE)
-                .singletonOrThrow();
-        NDList cs = rope.cosSin(step, cache.positions());
-        NDArray cos = cs.get(0).reshape(b, 1, hd);
-        NDArray sin = cs.get(1).reshape(b, 1, hd);
-        NDArray mask = cache.mask(step); // [b, 1, 1, capacity]
-
-        for (int l = 0; l < weights.layers.size(); l++) {
-            LayerWeights w = weights.layers.get(l);
-            NDArray x = norm(h, w.inputNorm());
-            NDArray heads = rowsLinear(x, w.qkv(), w.qkvBias()).reshape(b, qHeads + 2L * kvHeads, hd);
-            NDList split = heads.split(new long[] {qHeads + kvHeads}, 1);
-            NDArray rotated = rope.apply(split.get(0), cos, sin);
-            NDList qk = rotated.split(new long[] {qHeads}, 1);
-            cache.write(l, qk.get(1), split.get(1));
-            NDArray keys = cache.keys(step, l);     // [b, K, C, hd]
-            NDArray values = cache.values(step, l);
-            // query heads j*groups .. j*groups+groups-1 share kv head j, as in the single-sequence path
-            NDArray qg = qk.get(0).reshape(b, kvHeads, groups, hd);
-            NDArray scores = qg.matMul(keys.transpose(0, 1, 3, 2)).mul(scale).add(mask);
-            NDArray attn = scores.softmax(-1).matMul(values).reshape(b, (long) qHeads * hd);
-            NDArray attnOut = rowsLinear(attn, w.o(), w.oBias());
-            NDArray residual = w.attnShortcut() == null ? h : h.matMul(w.attnShortcut());
-            h = residual.add(attnOut);
-
-            x = norm(h, w.postNorm());
-            NDList gateUp = rowsLinear(x, w.gateUp(), w.gateUpBias()).split(new long[] {w.intermediateSize()}, 1);
-            NDArray gate = gateUp.get(0);
-            NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(gateUp.get(1));
-            NDArray mlpOut = rowsLinear(act, w.down(), w.downBias());
-            residual = w.mlpShortcut() == null ? h : h.matMul(w.mlpShortcut());
-            h = residual.add(mlpOut);
-        }
-        cache.advance();
-        return rowsLinear(norm(h, weights.finalNorm), weights.lmHead, null);
+        return head(DecoderLayer.flat(run(step, ids, 1, cache, false, LinearMaps.DENSE, null)));
     }
 
     /**
-     * x [rows, in] times weight [out, in] transposed, computed as weight @ x^T: with a few rows PyTorch's CPU kernels
-     * run this form several times faster than linear() (measured 1.0 vs 6.4 ms for 2 rows of a 9728x896 weight),
-     * which otherwise makes a small batch slower than decoding its rows one by one.
+     * The decoder stack on {@code ids} ([rows, t] row-major; rows = cache.rows()), up to and including the final norm:
+     * [rows, t, width], or [rows, 1, width] with lastOnly, owned by {@code step}. Each layer runs in its own
+     * sub-manager of {@code step} that is closed as soon as the layer's output exists, so a pass holds at most one
+     * layer's temporaries (and the cache) at a time.
      */
-    private static NDArray rowsLinear(NDArray x, NDArray weight, NDArray bias) {
-        NDArray y = weight.matMul(x.transpose()).transpose();
-        return bias == null ? y : y.add(bias);
+    NDArray run(NDManager step, long[] ids, int t, AttentionCache cache, boolean lastOnly, LinearMaps maps,
+                ActivationObserver observer) {
+        int rows = cache.rows();
+        if (ids.length != (long) rows * t) {
+            throw new IllegalArgumentException(ids.length + " ids for " + rows + " rows of " + t);
+        }
+        cache.reserve(t);
+        NDArray h = Embedding.embedding(step.create(ids).reshape(rows, t), weights.embedTokens, SparseFormat.DENSE)
+                .singletonOrThrow();
+        NDList cosSin = layer.positions(step, cache, t);
+        for (int l = 0; l < weights.layers.size(); l++) {
+            NDArray next;
+            try (NDManager work = step.newSubManager()) {
+                h.tempAttach(work); // everything computed from h lands in this layer's manager
+                if (observer != null) {
+                    observer.observe(l, ActivationObserver.Point.LAYER_INPUT, DecoderLayer.flat(h));
+                }
+                next = layer.forward(l, weights.layers.get(l), h, cosSin, cache, maps, observer);
+                next.attach(step);
+            }
+            h.close(); // back in step after the layer's manager closed; no longer needed
+            h = next;
+        }
+        cache.advance(t);
+        if (observer != null) {
+            observer.observe(weights.layers.size(), ActivationObserver.Point.LAYER_INPUT, DecoderLayer.flat(h));
+        }
+        if (lastOnly && t > 1) {
+            h = h.get(":, {}:, :", t - 1);
+        }
+        return layer.norm(h, weights.finalNorm);
+    }
+
+    /** Logits [rows, vocab] of final-norm hidden states [rows, width]. */
+    private NDArray head(NDArray h) {
+        return LinearMaps.DENSE.apply(-1, LinearMaps.Projection.LM_HEAD, h.reshape(h.getShape().get(0), 1, -1),
+                weights.lmHead, null).reshape(h.getShape().get(0), -1);
     }
 
     /**
@@ -287,7 +215,7 @@ public final class DecoderModel implements AutoCloseable {
         for (int from = 0; from < rows; from += chunk) {
             int to = Math.min(rows, from + chunk);
             try (NDManager sub = step.newSubManager()) {
-                NDArray part = h.get(sub, new ai.djl.ndarray.index.NDIndex("{}:{}", from, to));
+                NDArray part = h.get(sub, new NDIndex("{}:{}", from, to));
                 NDArray logProbs = linear(part, weights.lmHead, null).logSoftmax(-1);
                 NDArray idx = sub.create(Arrays.copyOfRange(targets, from, to)).reshape(-1, 1);
                 System.arraycopy(logProbs.gather(idx, 1).toFloatArray(), 0, out, from, to - from);
@@ -299,26 +227,8 @@ public final class DecoderModel implements AutoCloseable {
         return out;
     }
 
-    /** [T, start+T] additive mask: position start+i may attend to keys 0 .. start+i. */
-    private static NDArray causalMask(NDManager step, int t, int start) {
-        NDArray rows = step.arange(start, start + t, 1, DataType.INT64).reshape(t, 1);
-        NDArray cols = step.arange(0, start + t, 1, DataType.INT64).reshape(1, start + t);
-        return cols.gt(rows).toType(DataType.FLOAT32, false).mul(MASKED);
-    }
-
-    /** RMSNorm in float32 (weight != null), or SliceGPT's weightless RMSN dividing by the original width. */
-    private NDArray norm(NDArray x, NDArray weight) {
-        if (weight == null) {
-            SliceGptLayout s = config.sliceGpt();
-            NDArray variance = x.square().sum(new int[] {-1}, true).div(s.rmsnDivisor());
-            return x.mul(variance.add(s.rmsnEps()).pow(-0.5));
-        }
-        NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.mul(variance.add(config.rmsNormEps()).pow(-0.5)).mul(weight);
-    }
-
     private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        return Linear.linear(x, weight, bias).singletonOrThrow();
     }
 
     // ------------------------------------------------------------------ convenience
@@ -479,12 +389,12 @@ public final class DecoderModel implements AutoCloseable {
             for (int from = 0; from < rows; from += chunk) {
                 int to = Math.min(rows, from + chunk);
                 try (NDManager sub = step.newSubManager()) {
-                    NDArray part = h.get(sub, new ai.djl.ndarray.index.NDIndex("{}:{}", from, to));
+                    NDArray part = h.get(sub, new NDIndex("{}:{}", from, to));
                     NDArray logProbs = linear(part, weights.lmHead, null).logSoftmax(-1);
                     int targets = Math.min(to, rows - 1) - from;
                     if (targets > 0) {
                         NDArray idx = sub.create(Arrays.copyOfRange(ids, from + 1, from + 1 + targets)).reshape(-1, 1);
-                        float[] lp = logProbs.get(new ai.djl.ndarray.index.NDIndex("0:{}", targets)).gather(idx, 1)
+                        float[] lp = logProbs.get(new NDIndex("0:{}", targets)).gather(idx, 1)
                                 .toFloatArray();
                         for (int i = 0; i < targets; i++) {
                             picked[from + i] = lp[i];

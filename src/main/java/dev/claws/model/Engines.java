@@ -24,6 +24,7 @@ public final class Engines {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(options.intraOpThreads()));
         }
         Engine engine = Engine.getEngine(ENGINE_NAME);
+        NativeMemory.returnFreedTensorsToTheSystem();
         if (options.intraOpThreads() > 0 && JniUtils.getNumThreads() != options.intraOpThreads()) {
             JniUtils.setNumThreads(options.intraOpThreads());
         }

@@ -22,7 +22,7 @@ final class Rope {
         // base ** (arange(0, dim, 2) / dim) in float32, then 1 / that, as transformers does
         try (NDManager tmp = manager.newSubManager()) {
             NDArray exponents = tmp.arange(0, dim, 2, DataType.INT64).toType(DataType.FLOAT32, false).div(dim);
-            float[] base = exponents.getNDArrayInternal().rpow(c.ropeTheta()).toFloatArray();
+            float[] base = tmp.full(exponents.getShape(), (float) c.ropeTheta()).pow(exponents).toFloatArray();
             for (int i = 0; i < half; i++) {
                 inv[i] = 1.0f / base[i];
             }
@@ -54,16 +54,7 @@ final class Rope {
         }
     }
 
-    /** cos and sin, each [count, headDim], for positions start .. start+count-1, owned by {@code step}. */
-    NDList cosSin(NDManager step, int start, int count) {
-        NDArray pos = step.arange(start, start + count, 1, DataType.INT64).toType(DataType.FLOAT32, false)
-                .reshape(count, 1);
-        NDArray freqs = pos.mul(invFreq); // [count,1] x [half] broadcasts; no view of the shared array is made
-        NDArray emb = freqs.concat(freqs, 1);
-        return new NDList(emb.cos(), emb.sin());
-    }
-
-    /** cos and sin, each [rows, headDim], for one position per row (a batched decode step). */
+    /** cos and sin, each [positions.length, headDim], for the given positions, owned by {@code step}. */
     NDList cosSin(NDManager step, long[] positions) {
         NDArray pos = step.create(positions).toType(DataType.FLOAT32, false).reshape(positions.length, 1);
         NDArray freqs = pos.mul(invFreq);
@@ -71,7 +62,7 @@ final class Rope {
         return new NDList(emb.cos(), emb.sin());
     }
 
-    /** x * cos + rotate_half(x) * sin, for x [heads, T, headDim] and cos/sin [T, headDim]. */
+    /** x * cos + rotate_half(x) * sin, for x [..., T, headDim] and cos/sin broadcastable to it. */
     NDArray apply(NDArray x, NDArray cos, NDArray sin) {
         NDArray x1 = x.get("..., :{}", half);
         NDArray x2 = x.get("..., {}:", half);

@@ -48,8 +48,12 @@ public final class ResidentVariant {
     /** Token ids that end an assistant turn in a chat. */
     private final List<Integer> endOfTurnIds;
 
+    /** Bytes of the memory budget not taken by resident variants (what a request's prefill may use). */
+    private final java.util.function.LongSupplier freeBudgetBytes;
+
     ResidentVariant(String name, Path path, LanguageModel model, long memoryBytes, VariantScheduler scheduler,
-                    ServingMetrics metrics, int maxBatchSize) {
+                    ServingMetrics metrics, int maxBatchSize, java.util.function.LongSupplier freeBudgetBytes) {
+        this.freeBudgetBytes = freeBudgetBytes;
         this.batch = maxBatchSize > 1 ? new DecodeBatch(model.model(), maxBatchSize, "claws-decode-" + name) : null;
         this.name = name;
         this.path = path;
@@ -224,6 +228,7 @@ public final class ResidentVariant {
      */
     public CompletableFuture<ServedGeneration> generate(GenerationRequest request, StreamSink sink,
                                                         BooleanSupplier cancelled, long arrivalNanos, String rpc) {
+        requirePrefillFits(promptTokens(request.prompt()), "the prompt");
         return submit(queueNanos -> runGeneration(request, sink, cancelled, arrivalNanos, queueNanos, rpc));
     }
 
@@ -233,6 +238,11 @@ public final class ResidentVariant {
      */
     public CompletableFuture<ServedScores> score(List<TokenizedRequest> requests, BooleanSupplier cancelled,
                                                  long arrivalNanos) {
+        int longest = 0;
+        for (TokenizedRequest r : requests) {
+            longest = Math.max(longest, r.context().length + r.continuation().length);
+        }
+        requirePrefillFits(longest, "the context and its longest continuation");
         return submit(queueNanos -> {
             if (cancelled.getAsBoolean()) {
                 throw new CancellationException("the call was cancelled while it waited");
@@ -252,6 +262,24 @@ public final class ResidentVariant {
             return new ServedScores(name, out, new RequestTiming(RequestTiming.millis(queueNanos),
                     RequestTiming.millis(end - start), 0, RequestTiming.millis(end - arrivalNanos), 0, promptTokens, 0));
         });
+    }
+
+    /**
+     * Refuses, before any work, a prefill whose working set (estimated from the shapes, {@link MemoryEstimate}) does not
+     * fit in what the memory budget leaves beside the resident variants.
+     *
+     * @throws ServeException OVERLOADED (RESOURCE_EXHAUSTED)
+     */
+    private void requirePrefillFits(int tokens, String what) {
+        long needed = MemoryEstimate.prefillBytes(model.model().config(), tokens);
+        long free = freeBudgetBytes.getAsLong();
+        if (needed > free) {
+            metrics.rejected(name, "memory_budget");
+            throw new ServeException(ServeException.Kind.OVERLOADED, what + " (" + tokens + " tokens) needs about "
+                    + needed + " bytes of working memory on variant '" + name + "' but only " + Math.max(0, free)
+                    + " bytes of the memory budget are free beside the resident variants "
+                    + "(claws.serve.memory-budget-bytes); send a shorter prompt or unload a variant");
+        }
     }
 
     private <T> CompletableFuture<T> submit(java.util.function.LongFunction<T> work) {

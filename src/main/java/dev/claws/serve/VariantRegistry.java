@@ -252,7 +252,7 @@ public class VariantRegistry {
         }
         long needed;
         try {
-            needed = MemoryEstimate.residentBytes(path);
+            needed = MemoryEstimate.of(path, Math.min(maxBatchSize, concurrency)).totalBytes();
         } catch (RuntimeException e) {
             throw new ServeException(ServeException.Kind.BAD_INPUT, e.getMessage(), e);
         }
@@ -275,7 +275,7 @@ public class VariantRegistry {
         ResidentVariant v;
         try {
             v = new ResidentVariant(name, path, model, needed, scheduler, metrics,
-                    Math.min(maxBatchSize, concurrency));
+                    Math.min(maxBatchSize, concurrency), () -> memoryBudgetBytes - usedBytes());
         } catch (RuntimeException e) {
             scheduler.close(0);
             model.close();

@@ -30,7 +30,9 @@ import dev.claws.eval.TokenizedRequest;
 import dev.claws.model.EngineOptions;
 import dev.claws.model.GenerationSettings;
 import dev.claws.model.LanguageModel;
+import dev.claws.model.ModelConfig;
 import dev.claws.model.TextGeneration;
+import dev.claws.model.WorkingSet;
 import dev.claws.store.VariantRepository;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -159,7 +161,10 @@ class InferenceEndToEndTest {
 
         Variant loaded = registry.loadVariant(LoadVariantRequest.newBuilder().setName(name).build());
         assertTrue(loaded.getLoaded());
-        assertEquals(loaded.getParameterCount() * 4, loaded.getMemoryBytes());
+        // float32 weights + the batch's KV ring at its largest + one batched step, at the default 8 rows
+        ModelConfig pruned = ModelConfig.load(dir);
+        assertEquals(loaded.getParameterCount() * 4 + WorkingSet.batchCacheBytes(pruned, 8)
+                + WorkingSet.decodeStepBytes(pruned, 8), loaded.getMemoryBytes());
         assertEquals(loaded, registry.loadVariant(LoadVariantRequest.newBuilder().setName(name).build()),
                 "loading a loaded variant changes nothing");
         List<String> resident = registry.listVariants(ListVariantsRequest.newBuilder().setLoadedOnly(true).build())

@@ -339,11 +339,13 @@ public class JobRunner {
                     job.worker = null;
                 }
             }
+            String lastMessage;
             synchronized (job) {
                 if (job.cancelRequested) {
                     throw new CancellationException("job " + job.id + " was cancelled");
                 }
                 job.finishing = true;
+                lastMessage = job.snapshot.message;
             }
             Thread.interrupted(); // an interrupt that raced the end of run() must not reach the database
             Job succeeded = QuarkusTransaction.requiringNew().call(() -> {
@@ -352,6 +354,8 @@ public class JobRunner {
                 row.state = Job.State.SUCCEEDED;
                 row.progress = 1;
                 row.stage = "done";
+                // progress is persisted asynchronously and only while RUNNING: the work's last word is stored here
+                row.message = lastMessage;
                 row.resultJson = encoder.encode(result);
                 row.finished = StoredTime.now();
                 return copy(row);

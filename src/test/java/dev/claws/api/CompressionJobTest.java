@@ -117,6 +117,8 @@ class CompressionJobTest {
         String name = base + "-random_prune-r50-s3";
         assertEquals(name, job.getCompression().getName(), "the default name is stored with the request");
         assertEquals(List.of(name), job.getResult().getVariantsList());
+        assertTrue(job.getMessage().startsWith(name + ": "),
+                "a finished job keeps the work's last message, not an earlier progress line: " + job.getMessage());
 
         Variant v = row(name).orElseThrow();
         Path dir = paths.variantDir(name);

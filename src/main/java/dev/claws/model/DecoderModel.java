@@ -98,6 +98,10 @@ public final class DecoderModel implements AutoCloseable {
         return manager;
     }
 
+    DecoderWeights weights() {
+        return weights;
+    }
+
     /**
      * Arrays held by this model's long-lived manager and its sub-managers: the weights plus whatever open sessions and
      * batch caches hold. Every call returns to the same count once its work is done; a larger count is a leak.
@@ -185,7 +189,7 @@ public final class DecoderModel implements AutoCloseable {
     }
 
     /** Logits [rows, vocab] of final-norm hidden states [rows, width]. */
-    private NDArray head(NDArray h) {
+    NDArray head(NDArray h) {
         return LinearMaps.DENSE.apply(-1, LinearMaps.Projection.LM_HEAD, h.reshape(h.getShape().get(0), 1, -1),
                 weights.lmHead, null).reshape(h.getShape().get(0), -1);
     }

@@ -42,13 +42,15 @@ public final class DecodeProfiler {
      * @param layerMillis    median time of each decoder layer (instrumented pass)
      * @param projectionMillis median time per step of each projection kind, summed over the layers
      * @param projectionBytes weight bytes each projection kind reads per step (all layers)
+     * @param restMillis     median per step of the layers' time outside the projections
      * @param headMillis     final norm + LM head (also under LM_HEAD in projectionMillis); samplerMillis the greedy choice (on the device, one scalar to the host)
      * @param topLevelOpsPerStep ATen calls entered from Java per step; atenMillisPerStep the time inside them
      * @param profiledStepMillis wall time of a step under the profiler
      * @param ops            every ATen op by self time, descending
      */
     public record Report(int context, int steps, double[] stepMillis, double[] layerMillis,
-                         Map<String, Double> projectionMillis, Map<String, Long> projectionBytes, double headMillis, double samplerMillis,
+                         Map<String, Double> projectionMillis, Map<String, Long> projectionBytes,
+                         double restMillis, double headMillis, double samplerMillis,
                          double topLevelOpsPerStep, double atenMillisPerStep, double profiledStepMillis,
                          List<OpStat> ops) {
     }
@@ -85,6 +87,7 @@ public final class DecodeProfiler {
             }
             double[] head = new double[steps];
             double[] sample = new double[steps];
+            double[] rest = new double[steps];
             for (int i = 0; i < steps; i++) {
                 int s = i;
                 long[] enter = new long[layers + 1];
@@ -108,8 +111,12 @@ public final class DecodeProfiler {
                     long t2 = System.nanoTime();
                     head[i] = (t1 - enter[layers]) / 1e6;
                     sample[i] = (t2 - t1) / 1e6;
+                    rest[i] = (enter[layers] - enter[0]) / 1e6;
                     for (int l = 0; l < layers; l++) {
                         layerMs[l][i] = (enter[l + 1] - enter[l]) / 1e6;
+                    }
+                    for (double[] v : proj.values()) {
+                        rest[i] -= v[i];
                     }
                 }
             }
@@ -132,7 +139,7 @@ public final class DecodeProfiler {
             JniUtils.stopProfile(traceFile.toString());
             Trace trace = Trace.read(traceFile, steps);
             return new Report(prompt.length, steps, new double[] {median(wall), min(wall), max(wall)}, layerMedian,
-                    projMedian, projectionBytes(model), median(head), median(sample), trace.topLevel,
+                    projMedian, projectionBytes(model), median(rest), median(head), median(sample), trace.topLevel,
                     trace.topLevelMillis, profiledMs, trace.ops);
         }
     }

@@ -162,9 +162,28 @@ public final class DecoderModel implements AutoCloseable {
             throw new IllegalArgumentException(ids.length + " ids for " + rows + " rows of " + t);
         }
         cache.reserve(t);
-        NDArray h = Embedding.embedding(step.create(ids).reshape(rows, t), weights.embedTokens, SparseFormat.DENSE)
+        NDArray h0 = Embedding.embedding(step.create(ids).reshape(rows, t), weights.embedTokens, SparseFormat.DENSE)
                 .singletonOrThrow();
+        NDArray h;
         NDList cosSin = layer.positions(step, cache, t);
+        if (t == 1) {
+            h = layer.decodeStep(() -> layers(step, h0, cosSin, cache, maps, observer));
+        } else {
+            h = layers(step, h0, cosSin, cache, maps, observer);
+        }
+        cache.advance(t);
+        if (observer != null) {
+            observer.observe(weights.layers.size(), ActivationObserver.Point.LAYER_INPUT, DecoderLayer.flat(h));
+        }
+        if (lastOnly && t > 1) {
+            h = h.get(":, {}:, :", t - 1);
+        }
+        return layer.norm(h, weights.finalNorm);
+    }
+
+    /** Every decoder layer on {@code h}, each in its own sub-manager of {@code step}: the last one's output. */
+    private NDArray layers(NDManager step, NDArray h, NDList cosSin, AttentionCache cache, LinearMaps maps,
+                           ActivationObserver observer) {
         for (int l = 0; l < weights.layers.size(); l++) {
             NDArray next;
             try (NDManager work = step.newSubManager()) {
@@ -178,14 +197,7 @@ public final class DecoderModel implements AutoCloseable {
             h.close(); // back in step after the layer's manager closed; no longer needed
             h = next;
         }
-        cache.advance(t);
-        if (observer != null) {
-            observer.observe(weights.layers.size(), ActivationObserver.Point.LAYER_INPUT, DecoderLayer.flat(h));
-        }
-        if (lastOnly && t > 1) {
-            h = h.get(":, {}:, :", t - 1);
-        }
-        return layer.norm(h, weights.finalNorm);
+        return h;
     }
 
     /** Logits [rows, vocab] of final-norm hidden states [rows, width]. */

@@ -84,10 +84,10 @@ public final class DecodeProfile {
             per.append(String.format(Locale.ROOT, "%s%.2f", l == 0 ? "" : " ", layers[l]));
         }
         double linearsInLayers = projTotal - r.projectionMillis().get("LM_HEAD");
-        System.out.printf(Locale.ROOT, "layers: %.2f ms in all (median per layer, ms: %s)%n", layerSum, per);
-        System.out.printf(Locale.ROOT, "  of which projections %.2f ms, the rest (norms, RoPE, cache write, attention, "
+        System.out.printf(Locale.ROOT, "layers: %.2f ms summed over the layers' medians (median per layer, ms: %s)%n", layerSum, per);
+        System.out.printf(Locale.ROOT, "  medians per step: projections %.2f ms, the rest (norms, RoPE, cache write, attention, "
                 + "SwiGLU, residuals) %.2f ms; final norm + LM head %.2f ms; greedy choice %.2f ms%n",
-                linearsInLayers, layerSum - linearsInLayers, r.headMillis(), r.samplerMillis());
+                linearsInLayers, r.restMillis(), r.headMillis(), r.samplerMillis());
         System.out.printf(Locale.ROOT, "ATen calls from Java per step: %.0f (%.1f per layer); time inside them %.2f ms of "
                         + "a %.2f ms profiled step (%.0f%% outside ATen: Java, JNI, DJL bookkeeping)%n",
                 r.topLevelOpsPerStep(), r.topLevelOpsPerStep() / layers.length, r.atenMillisPerStep(),

@@ -1,12 +1,20 @@
 #!/usr/bin/env python3
-"""Interleaved generation benchmark: claws (Java, DJL PyTorch) vs transformers' own generate() on one checkpoint.
+"""Interleaved generation benchmark: claws (Java, DJL PyTorch) vs transformers' own generate() (one engine per
+--hf-dtypes entry) and, optionally, llama.cpp's llama-bench on GGUF files of the same weights.
 
-Both run greedy, float32, on the CPU with the same intra-op thread count, the same prompt
-(token i = (i * 7919 + 13) mod vocab) and the same number of new tokens (never stopping early). Runs alternate
-(claws, transformers, claws, ...) so load from other processes on the machine hits both alike.
+All run greedy on the CPU with the same thread count, the same prompt length (token i = (i * 7919 + 13) mod vocab for
+claws and transformers; llama-bench uses its own prompt of that length) and the same number of new tokens (never
+stopping early). Runs alternate (claws, transformers f32, transformers bf16, llama.cpp F32, ...) so load from other
+processes on the machine hits all alike.
 
   python src/test/python/bench_compare.py --model /tmp/qwen05-synthetic --prompt-tokens 128 --new-tokens 32 \
-      --repeats 5 --threads 2
+      --repeats 5 --threads 2 [--hf-dtypes float32,bfloat16] \
+      [--llama-bench /tmp/llama.cpp/build/bin/llama-bench --gguf F32=/tmp/m-f32.gguf --gguf F16=/tmp/m-f16.gguf] \
+      [--bandwidth-gbs 29]
+
+The table at the end has, per engine: weight bytes read per decoded token, decode tokens/s, the bandwidth roofline
+(bandwidth / bytes per token) and the ratio to it, and prefill tokens/s of the prompt. src/test/python/build_llama_bench.sh
+builds llama-bench from the llama-cpp-python sdist's vendored llama.cpp.
 
 The Java side is started as `./mvnw -q compile exec:java ... GenerationBenchmark --serve` (override with --java-cmd).
 Prints per-run figures, then median (min, max) of prefill ms, ms per decoded token and decode tokens/s for both,
@@ -14,6 +22,7 @@ and the ratios.
 """
 import argparse
 import json
+import os
 import shlex
 import statistics
 import subprocess
@@ -54,6 +63,16 @@ def hf_run(model, prompt, new_tokens):
     return dict(prefill_ms=prefill, ms_per_token=decode / steps, tokens_per_s=steps * 1000.0 / decode)
 
 
+def llama_run(binary, gguf, prompt_tokens, new_tokens, threads):
+    """One llama-bench run (one repetition): prefill and decode tokens/s as llama-bench reports them."""
+    out = subprocess.run([binary, "-m", gguf, "-t", str(threads), "-p", str(prompt_tokens), "-n", str(new_tokens),
+                          "-r", "1", "-o", "json"], check=True, capture_output=True, text=True).stdout
+    tests = json.loads(out)
+    pp = next(t for t in tests if t["n_prompt"] > 0 and t["n_gen"] == 0)["avg_ts"]
+    tg = next(t for t in tests if t["n_gen"] > 0 and t["n_prompt"] == 0)["avg_ts"]
+    return dict(prefill_ms=prompt_tokens * 1000.0 / pp, ms_per_token=1000.0 / tg, tokens_per_s=tg)
+
+
 def stat(runs, key):
     v = [r[key] for r in runs]
     return statistics.median(v), min(v), max(v)
@@ -76,6 +95,11 @@ def main():
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--java-cmd", default=None)
+    ap.add_argument("--hf-dtypes", default="float32", help="comma-separated transformers dtypes, one engine each")
+    ap.add_argument("--llama-bench", default=None, help="path of a llama-bench binary")
+    ap.add_argument("--gguf", action="append", default=[], help="LABEL=FILE, a GGUF of the same weights (repeatable)")
+    ap.add_argument("--bandwidth-gbs", type=float, default=29.0,
+                    help="measured memory read bandwidth (GB/s) for the roofline column")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -93,35 +117,57 @@ def main():
             raise SystemExit("java benchmark did not start")
         print("java:", line.strip())
 
-        model = AutoModelForCausalLM.from_pretrained(a.model, dtype=torch.float32).eval()
-        vocab = model.config.vocab_size
+        hf_models = {d: AutoModelForCausalLM.from_pretrained(a.model, dtype=getattr(torch, d)).eval()
+                     for d in a.hf_dtypes.split(",")}
+        any_model = next(iter(hf_models.values()))
+        vocab = any_model.config.vocab_size
+        params = sum(p.numel() for p in any_model.parameters())  # tied embeddings counted once
         prompt = torch.tensor([[(i * 7919 + 13) % vocab for i in range(a.prompt_tokens)]])
         print(f"transformers {__import__('transformers').__version__}, torch {torch.__version__}, "
-              f"threads {torch.get_num_threads()}, attn {model.config._attn_implementation}")
+              f"threads {torch.get_num_threads()}, attn {any_model.config._attn_implementation}, {params:,} parameters")
 
         def java_run():
             java.stdin.write("run\n")
             java.stdin.flush()
             return json.loads(java.stdout.readline())
 
+        # engine label -> (weight bytes read per token, run function)
+        engines = {"claws f32": (params * 4, java_run)}
+        for d, m in hf_models.items():
+            engines[f"transformers {d}"] = (params * torch.finfo(getattr(torch, d)).bits // 8,
+                                            lambda m=m: hf_run(m, prompt, a.new_tokens))
+        for spec in a.gguf:
+            label, path = spec.split("=", 1)
+            engines[f"llama.cpp {label}"] = (os.path.getsize(path),
+                                             lambda path=path: llama_run(a.llama_bench, path, a.prompt_tokens,
+                                                                         a.new_tokens, a.threads))
         for _ in range(a.warmup):
-            java_run()
-            hf_run(model, prompt, a.new_tokens)
-        claws, hf = [], []
+            for _, run in engines.values():
+                run()
+        runs = {name: [] for name in engines}
         for i in range(a.repeats):
-            claws.append(java_run())
-            hf.append(hf_run(model, prompt, a.new_tokens))
-            print(f"run {i + 1}: claws {claws[-1]['prefill_ms']:.1f} ms prefill, {claws[-1]['ms_per_token']:.2f} ms/tok"
-                  f" | transformers {hf[-1]['prefill_ms']:.1f} ms prefill, {hf[-1]['ms_per_token']:.2f} ms/tok",
-                  flush=True)
+            line = []
+            for name, (_, run) in engines.items():
+                r = run()
+                runs[name].append(r)
+                line.append(f"{name} {r['prefill_ms']:.1f} ms prefill, {r['ms_per_token']:.2f} ms/tok")
+            print(f"run {i + 1}: " + " | ".join(line), flush=True)
         print(f"\nprompt {a.prompt_tokens} tokens, {a.new_tokens} new tokens, {a.repeats} interleaved repeats, "
-              f"{a.threads} threads, median (min..max)")
-        print(fmt("claws (DJL PyTorch)", claws))
-        print(fmt("transformers generate", hf))
-        p = stat(claws, "prefill_ms")[0] / stat(hf, "prefill_ms")[0]
-        d = stat(claws, "ms_per_token")[0] / stat(hf, "ms_per_token")[0]
-        t = stat(claws, "tokens_per_s")[0] / stat(hf, "tokens_per_s")[0]
-        print(f"ratio claws/transformers: prefill time {p:.2f}x, time per token {d:.2f}x, tokens/s {t:.2f}x")
+              f"{a.threads} threads, median (min..max); load average {os.getloadavg()[0]:.1f}")
+        for name in engines:
+            print(fmt(name, runs[name]))
+        print(f"\n| engine | weights MB/token | decode tok/s | roofline tok/s ({a.bandwidth_gbs:g} GB/s) | "
+              f"of roofline | prefill tok/s ({a.prompt_tokens}-token prompt) |")
+        print("|---|---|---|---|---|---|")
+        for name, (nbytes, _) in engines.items():
+            med, lo, hi = stat(runs[name], "tokens_per_s")
+            roof = a.bandwidth_gbs * 1e9 / nbytes
+            pre = [a.prompt_tokens * 1000.0 / r["prefill_ms"] for r in runs[name]]
+            print(f"| {name} | {nbytes / 1e6:.0f} | {med:.1f} ({lo:.1f}..{hi:.1f}) | {roof:.0f} | {med / roof:.2f} | "
+                  f"{statistics.median(pre):.0f} ({min(pre):.0f}..{max(pre):.0f}) |")
+        base = stat(runs["claws f32"], "tokens_per_s")[0]
+        print("\ndecode tokens/s, claws f32 relative to: " + ", ".join(
+            f"{name} {base / stat(runs[name], 'tokens_per_s')[0]:.2f}x" for name in engines if name != "claws f32"))
     finally:
         try:
             java.stdin.write("quit\n")

@@ -98,6 +98,10 @@ public final class DecoderModel implements AutoCloseable {
         return manager;
     }
 
+    DecoderWeights weights() {
+        return weights;
+    }
+
     /**
      * Arrays held by this model's long-lived manager and its sub-managers: the weights plus whatever open sessions and
      * batch caches hold. Every call returns to the same count once its work is done; a larger count is a leak.
@@ -158,9 +162,28 @@ public final class DecoderModel implements AutoCloseable {
             throw new IllegalArgumentException(ids.length + " ids for " + rows + " rows of " + t);
         }
         cache.reserve(t);
-        NDArray h = Embedding.embedding(step.create(ids).reshape(rows, t), weights.embedTokens, SparseFormat.DENSE)
+        NDArray h0 = Embedding.embedding(step.create(ids).reshape(rows, t), weights.embedTokens, SparseFormat.DENSE)
                 .singletonOrThrow();
+        NDArray h;
         NDList cosSin = layer.positions(step, cache, t);
+        if (t == 1) {
+            h = layer.decodeStep(() -> layers(step, h0, cosSin, cache, maps, observer));
+        } else {
+            h = layers(step, h0, cosSin, cache, maps, observer);
+        }
+        cache.advance(t);
+        if (observer != null) {
+            observer.observe(weights.layers.size(), ActivationObserver.Point.LAYER_INPUT, DecoderLayer.flat(h));
+        }
+        if (lastOnly && t > 1) {
+            h = h.get(":, {}:, :", t - 1);
+        }
+        return layer.norm(h, weights.finalNorm);
+    }
+
+    /** Every decoder layer on {@code h}, each in its own sub-manager of {@code step}: the last one's output. */
+    private NDArray layers(NDManager step, NDArray h, NDList cosSin, AttentionCache cache, LinearMaps maps,
+                           ActivationObserver observer) {
         for (int l = 0; l < weights.layers.size(); l++) {
             NDArray next;
             try (NDManager work = step.newSubManager()) {
@@ -174,18 +197,11 @@ public final class DecoderModel implements AutoCloseable {
             h.close(); // back in step after the layer's manager closed; no longer needed
             h = next;
         }
-        cache.advance(t);
-        if (observer != null) {
-            observer.observe(weights.layers.size(), ActivationObserver.Point.LAYER_INPUT, DecoderLayer.flat(h));
-        }
-        if (lastOnly && t > 1) {
-            h = h.get(":, {}:, :", t - 1);
-        }
-        return layer.norm(h, weights.finalNorm);
+        return h;
     }
 
     /** Logits [rows, vocab] of final-norm hidden states [rows, width]. */
-    private NDArray head(NDArray h) {
+    NDArray head(NDArray h) {
         return LinearMaps.DENSE.apply(-1, LinearMaps.Projection.LM_HEAD, h.reshape(h.getShape().get(0), 1, -1),
                 weights.lmHead, null).reshape(h.getShape().get(0), -1);
     }

@@ -53,4 +53,25 @@ public final class Engines {
     public static int intraOpThreads() {
         return JniUtils.getNumThreads();
     }
+
+    /**
+     * Runs {@code work} with {@code threads} intra-op threads on the calling thread, then sets {@code after}. A decode
+     * step runs its many tiny ops (norms, RoPE, cache writes, attention over one query, SwiGLU) on one thread and only
+     * its projections on all: ATen parallelises some tiny ops however small (bmm over heads, softmax rows), and every
+     * parallel region waits for all pool threads, which on a busy machine means waiting for a descheduled core (measured
+     * with DecodeProfile: 7-14x slower steps at load 11-15 on 2 cores). Off with -Dclaws.engine.serial-small-ops=false.
+     */
+    static <T> T withThreads(int threads, int after, java.util.function.Supplier<T> work) {
+        if (threads == after || !SERIAL_SMALL_OPS) {
+            return work.get();
+        }
+        JniUtils.setNumThreads(threads);
+        try {
+            return work.get();
+        } finally {
+            JniUtils.setNumThreads(after);
+        }
+    }
+
+    static final boolean SERIAL_SMALL_OPS = !"false".equals(System.getProperty("claws.engine.serial-small-ops"));
 }

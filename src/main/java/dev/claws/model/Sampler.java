@@ -33,10 +33,11 @@ final class Sampler {
      */
     long next(NDArray logits, int step) {
         NDArray flat = logits.reshape(-1);
-        requireFinite(flat, step);
         if (settings.isGreedy()) {
-            return flat.argMax().getLong();
+            // one copy of the row and one pass on the host: cheaper than three reductions and three round trips
+            return argmaxOfFinite(flat.toFloatArray(), step);
         }
+        requireFinite(flat, step);
         long vocab = flat.getShape().get(0);
         float[] values;
         long[] ids;
@@ -106,13 +107,43 @@ final class Sampler {
         return p;
     }
 
+    /** Index of the first largest value (as torch.argmax); fails when a value is NaN or infinite. */
+    static long argmaxOfFinite(float[] v, int step) {
+        int best = 0;
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                requireFinite(v, step);
+            }
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static void requireFinite(float[] v, int step) {
+        float max = Float.NEGATIVE_INFINITY;
+        float min = Float.POSITIVE_INFINITY;
+        boolean nan = false;
+        for (float x : v) {
+            nan |= Float.isNaN(x);
+            max = Math.max(max, x);
+            min = Math.min(min, x);
+        }
+        throw nonFinite(step, nan ? Float.NaN : max, nan ? Float.NaN : min);
+    }
+
+    private static NonFiniteValuesException nonFinite(int step, float max, float min) {
+        return new NonFiniteValuesException("the model produced non-finite logits at " + stepName(step)
+                + " (largest " + max + ", smallest " + min + "); its weights or activations overflow float32");
+    }
+
     /** Fails when a logit is NaN or infinite; max and min are finite exactly when every value is (NaN propagates). */
     private static void requireFinite(NDArray flat, int step) {
         float max = flat.max().getFloat();
         float min = flat.min().getFloat();
         if (!Float.isFinite(max) || !Float.isFinite(min)) {
-            throw new NonFiniteValuesException("the model produced non-finite logits at " + stepName(step)
-                    + " (largest " + max + ", smallest " + min + "); its weights or activations overflow float32");
+            throw nonFinite(step, max, min);
         }
     }
 

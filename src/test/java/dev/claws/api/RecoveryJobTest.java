@@ -12,6 +12,8 @@ import dev.claws.api.v1.Job;
 import dev.claws.api.v1.JobState;
 import dev.claws.api.v1.JobsGrpc;
 import dev.claws.api.v1.ListVariantsRequest;
+import dev.claws.api.v1.LoadVariantRequest;
+import dev.claws.api.v1.UnloadVariantRequest;
 import dev.claws.api.v1.LoraOptions;
 import dev.claws.api.v1.SubmitRecoveryRequest;
 import dev.claws.api.v1.VariantsGrpc;
@@ -134,9 +136,15 @@ class RecoveryJobTest {
                 ListVariantsRequest.getDefaultInstance()).getVariantsList().stream()
                 .filter(x -> x.getName().equals(name)).findFirst().orElseThrow();
         assertEquals(96, listed.getRftTokens());
-        var generated = InferenceGrpc.newBlockingStub(channel).generate(GenerateRequest.newBuilder().setVariant(name)
-                .setPrompt("hello").setMaxNewTokens(3).build());
-        assertTrue(generated.getTiming().getGeneratedTokens() > 0, generated.toString());
+        VariantsGrpc.VariantsBlockingStub variantsApi = VariantsGrpc.newBlockingStub(channel);
+        variantsApi.loadVariant(LoadVariantRequest.newBuilder().setName(name).build());
+        try {
+            var generated = InferenceGrpc.newBlockingStub(channel).generate(GenerateRequest.newBuilder()
+                    .setVariant(name).setPrompt("hello").setMaxNewTokens(3).build());
+            assertTrue(generated.getTiming().getGeneratedTokens() > 0, generated.toString());
+        } finally {
+            variantsApi.unloadVariant(UnloadVariantRequest.newBuilder().setName(name).build());
+        }
     }
 
     @Test

@@ -34,7 +34,8 @@ import java.util.Set;
  * --dropout (0.05), --targets q,k,v,o,gate,up,down (all), --seq (256), --rows (4), --tokens-per-step (2048),
  * --lr (2e-4), --weight-decay (0), --warmup (steps, default 10% of the steps), --decay linear|cosine, --clip (1.0),
  * --adapter DIR (also write the peft adapter), --data-dir (../shared/data), --threads (2), --eval-tokens N
- * (WikiText-2 test tokens in 256-token windows; 0 = no evaluation), --eval-base DIR (evaluate one more checkpoint).
+ * (WikiText-2 test tokens in 256-token windows; 0 = no evaluation), --skip-source-eval (evaluate only the result),
+ * --eval-base DIR (evaluate one more checkpoint).
  */
 public final class Recover {
 
@@ -42,7 +43,7 @@ public final class Recover {
     }
 
     public static void main(String[] args) throws IOException {
-        CommandLine cl = new CommandLine(args, Set.of());
+        CommandLine cl = new CommandLine(args, Set.of("skip-source-eval"));
         Path model = Path.of(cl.require("model"));
         Path out = Path.of(cl.require("out"));
         TrainingData data = TrainingData.byId(cl.get("data", "alpaca"))
@@ -68,7 +69,7 @@ public final class Recover {
         if (cl.has("eval-base")) {
             evaluate(Path.of(cl.require("eval-base")), dataDir, evalTokens, options);
         }
-        if (evalTokens > 0) {
+        if (evalTokens > 0 && !cl.has("skip-source-eval")) {
             evaluate(model, dataDir, evalTokens, options);
         }
         System.out.printf(Locale.ROOT, "training %s on %s: D = %d tokens in %d steps of %d, rank %d, alpha %s, lr %s%n",

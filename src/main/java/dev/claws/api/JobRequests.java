@@ -2,6 +2,7 @@ package dev.claws.api;
 
 import dev.claws.api.v1.SubmitBenchmarkRequest;
 import dev.claws.api.v1.SubmitCompressionRequest;
+import dev.claws.api.v1.SubmitRecoveryRequest;
 import dev.claws.api.v1.SubmitEvaluationRequest;
 import dev.claws.jobs.JobCatalog;
 import dev.claws.jobs.JobWork;
@@ -47,6 +48,12 @@ public class JobRequests implements JobCatalog {
                             SubmitCompressionRequest.newBuilder()).build();
                     yield works.compression(QuarkusTransaction.requiringNew().call(() ->
                             JobValidation.compression(request, variants, works.paths())));
+                }
+                case RECOVERY -> {
+                    SubmitRecoveryRequest request = StoreMapping.mergeJson(job.requestJson,
+                            SubmitRecoveryRequest.newBuilder()).build();
+                    yield works.recovery(QuarkusTransaction.requiringNew().call(() ->
+                            JobValidation.recovery(request, variants, works.paths())));
                 }
                 default -> throw new IllegalArgumentException("jobs of kind " + job.kind + " cannot run on this server");
             };

@@ -3,6 +3,16 @@ package dev.claws.api;
 import dev.claws.api.v1.CalibrationOptions;
 import dev.claws.api.v1.EvaluationLimits;
 import dev.claws.api.v1.SubmitCompressionRequest;
+import dev.claws.api.v1.LoraOptions;
+import dev.claws.api.v1.SubmitRecoveryRequest;
+import dev.claws.jobs.RecoveryJobSpec;
+import dev.claws.train.LoraConfig;
+import dev.claws.train.LoraTarget;
+import dev.claws.train.LrSchedule;
+import dev.claws.train.RecoverySpec;
+import dev.claws.train.TrainingConfig;
+import dev.claws.train.TrainingData;
+import java.util.EnumSet;
 import dev.claws.compress.CompressionMethod;
 import dev.claws.compress.CompressionSpec;
 import dev.claws.eval.Corpus;
@@ -133,6 +143,91 @@ final class JobValidation {
         String name = request.getBase() + "-" + method + "-r" + percent
                 + (request.getSeed() == 0 ? "" : "-s" + Long.toUnsignedString(request.getSeed()));
         return request.toBuilder().setName(name).build();
+    }
+
+    /** A recovery request with its name filled in ("<variant>-rft<token_budget>" when none was given). */
+    static SubmitRecoveryRequest withName(SubmitRecoveryRequest request) {
+        if (!request.getName().isEmpty()) {
+            return request;
+        }
+        return request.toBuilder().setName(request.getVariant() + "-rft" + Long.toUnsignedString(request.getTokenBudget()))
+                .build();
+    }
+
+    static final long MAX_TOKEN_BUDGET = 10_000_000_000L;
+
+    static RecoveryJobSpec recovery(SubmitRecoveryRequest request, VariantRepository variants, JobPaths paths) {
+        Variant source = variant(variants, "variant", request.getVariant());
+        String datasetId = request.getDataset().isEmpty() ? TrainingData.ALPACA.id() : request.getDataset();
+        TrainingData data = TrainingData.byId(datasetId).orElseThrow(() -> Rpc.invalid(
+                "dataset must be alpaca, wikitext2 or ptb, got '" + request.getDataset() + "'"));
+        LoraOptions o = request.getLora();
+        int rank = o.getRank() == 0 ? 8 : o.getRank();
+        if (rank < 1 || rank > 256) {
+            throw Rpc.invalid("lora.rank must be in [1, 256], got " + Integer.toUnsignedString(o.getRank()));
+        }
+        double alpha = o.getAlpha() == 0 ? 16 : o.getAlpha();
+        if (!(alpha > 0 && alpha <= 1024)) {
+            throw Rpc.invalid("lora.alpha must be in (0, 1024], got " + o.getAlpha());
+        }
+        double dropout = o.getDropout() == 0 ? 0.05 : o.getDropout();
+        if (!(dropout >= 0 && dropout <= 0.9)) {
+            throw Rpc.invalid("lora.dropout must be in [0, 0.9], got " + o.getDropout());
+        }
+        double lr = o.getLearningRate() == 0 ? 2e-4 : o.getLearningRate();
+        if (!(lr > 0 && lr <= 1)) {
+            throw Rpc.invalid("lora.learning_rate must be in (0, 1], got " + o.getLearningRate());
+        }
+        int context = contextLength(source);
+        int seq = o.getSequenceLength() == 0 ? Math.min(256, context) : o.getSequenceLength();
+        if (seq < 16 || seq > context) {
+            throw Rpc.invalid("lora.sequence_length must be in [16, " + context + "] (the variant's context length), "
+                    + "got " + Integer.toUnsignedString(o.getSequenceLength()));
+        }
+        int batch = o.getBatchSize() == 0 ? 4 : o.getBatchSize();
+        if (batch < 1 || batch > 256) {
+            throw Rpc.invalid("lora.batch_size must be in [1, 256], got " + Integer.toUnsignedString(o.getBatchSize()));
+        }
+        Set<LoraTarget> targets = EnumSet.noneOf(LoraTarget.class);
+        for (String t : o.getTargetsList()) {
+            targets.add(LoraTarget.byName(t).orElseThrow(() -> Rpc.invalid(
+                    "lora.targets: '" + t + "' is not one of q, k, v, o, gate, up, down")));
+        }
+        if (targets.isEmpty()) {
+            targets = EnumSet.allOf(LoraTarget.class);
+        }
+        long perStep = (long) batch * seq;
+        long budget = request.getTokenBudget();
+        if (budget < perStep || Long.compareUnsigned(budget, MAX_TOKEN_BUDGET) > 0) {
+            throw Rpc.invalid("token_budget must be in [" + perStep + " (one optimiser step: batch_size x "
+                    + "sequence_length), " + MAX_TOKEN_BUDGET + "], got " + Long.toUnsignedString(budget));
+        }
+        String name = Validation.variantName("name", withName(request).getName());
+        if (variants.findByName(name).isPresent()) {
+            throw Rpc.invalid("name '" + name + "' is taken by a stored variant; choose another name");
+        }
+        if (Files.exists(paths.variantDir(name))) {
+            throw Rpc.invalid("name '" + name + "' is taken: " + paths.variantDir(name) + " exists already");
+        }
+        if (!Files.isRegularFile(data.file(paths.evalDataDir()))) {
+            throw Rpc.failedPrecondition("the training data of dataset '" + data.id() + "' is missing: "
+                    + data.file(paths.evalDataDir()) + " (set claws.eval.data-dir to the directory holding the data)");
+        }
+        int rows = 1;
+        for (int r = Math.min(4, batch); r >= 1; r--) {
+            if (batch % r == 0) {
+                rows = r; // sequences per forward/backward pass; the rest is gradient accumulation
+                break;
+            }
+        }
+        TrainingConfig training = new TrainingConfig(seq, rows, (int) perStep, lr, 0.0, 0.9, 0.999, 1e-8, 0,
+                LrSchedule.Decay.LINEAR, 1.0);
+        RecoverySpec probe = new RecoverySpec(data, budget, new LoraConfig(rank, alpha, dropout, targets), training,
+                request.getSeed());
+        // warm-up over the first 10% of the optimiser steps, then linear decay to 0
+        RecoverySpec spec = new RecoverySpec(data, budget, probe.lora(), training.withWarmup(probe.steps() / 10),
+                request.getSeed());
+        return new RecoveryJobSpec(ModelRef.of(source), name, spec);
     }
 
     static CompressionJobSpec compression(SubmitCompressionRequest request, VariantRepository variants,

@@ -69,8 +69,13 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     }
 
     @Override
+    @Blocking
     public void submitRecovery(SubmitRecoveryRequest request, StreamObserver<Job> observer) {
-        Unimplemented.answer(observer, "SubmitRecovery", "recovery fine-tuning lands with the LoRA training work");
+        Rpc.unary(observer, () -> {
+            SubmitRecoveryRequest named = JobValidation.withName(request);
+            QuarkusTransaction.requiringNew().call(() -> JobValidation.recovery(named, variants, works.paths()));
+            return submit(dev.claws.store.Job.Kind.RECOVERY, named);
+        });
     }
 
     @Override

@@ -49,4 +49,8 @@ public class JobWorks {
     public JobWork compression(CompressionJobSpec spec) {
         return new CompressionWork(spec, paths, engineOptions(), variants);
     }
+
+    public JobWork recovery(RecoveryJobSpec spec) {
+        return new RecoveryWork(spec, paths, engineOptions(), variants);
+    }
 }

@@ -200,6 +200,62 @@ public final class DecoderModel implements AutoCloseable {
         return h;
     }
 
+    /** Decoder layers in the stack. */
+    public int layerCount() {
+        return weights.layers.size();
+    }
+
+    /**
+     * Output widths of the slices a projection's weight fuses: QKV -> {q, k, v} (heads * head_dim each), GATE_UP ->
+     * {gate, up} (the layer's intermediate size, which RandomPruneNet variants set per layer), otherwise {out}. The input
+     * width is the weight's second dimension (SliceGPT variants slice it).
+     *
+     * @return {out widths...} ; see {@link #weightShape}
+     */
+    public long[] sliceWidths(int layer, LinearMaps.Projection projection) {
+        LayerWeights w = weights.layers.get(layer);
+        return switch (projection) {
+            case QKV -> {
+                long kv = (long) config.numKeyValueHeads() * config.headDim();
+                yield new long[] {(long) config.numAttentionHeads() * config.headDim(), kv, kv};
+            }
+            case GATE_UP -> new long[] {w.intermediateSize(), w.intermediateSize()};
+            default -> new long[] {weightShape(layer, projection)[0]};
+        };
+    }
+
+    /** Shape [out, in] of the weight of {@code projection} in {@code layer} (layer ignored for LM_HEAD). */
+    public long[] weightShape(int layer, LinearMaps.Projection projection) {
+        if (projection == LinearMaps.Projection.LM_HEAD) {
+            return weights.lmHead.getShape().getShape();
+        }
+        LayerWeights w = weights.layers.get(layer);
+        NDArray weight = switch (projection) {
+            case QKV -> w.qkv();
+            case O -> w.o();
+            case GATE_UP -> w.gateUp();
+            case DOWN -> w.down();
+            default -> throw new IllegalArgumentException(projection.name());
+        };
+        return weight.getShape().getShape();
+    }
+
+    /**
+     * The training forward pass: logits [rows, t, vocab] of {@code rows} sequences of t = ids.length / rows tokens
+     * (row-major), each from position 0 and attended causally, no cache, every projection through {@code maps} (a LoRA
+     * implementation adds its deltas there). Under a gradient collector the result carries the autograd graph back to
+     * whatever parameters {@code maps} uses; the weights themselves never require gradients. Owned by {@code step}.
+     */
+    public NDArray logits(NDManager step, long[] ids, int rows, LinearMaps maps) {
+        requireIds(ids);
+        if (rows <= 0 || ids.length % rows != 0) {
+            throw new IllegalArgumentException(ids.length + " ids do not split into " + rows + " equal rows");
+        }
+        int t = ids.length / rows;
+        NDArray h = run(step, ids, t, AttentionCache.causal(rows), false, maps, null);
+        return maps.apply(-1, LinearMaps.Projection.LM_HEAD, h, weights.lmHead, null);
+    }
+
     /** Logits [rows, vocab] of final-norm hidden states [rows, width]. */
     NDArray head(NDArray h) {
         return LinearMaps.DENSE.apply(-1, LinearMaps.Projection.LM_HEAD, h.reshape(h.getShape().get(0), 1, -1),

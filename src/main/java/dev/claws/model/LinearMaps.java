@@ -11,7 +11,7 @@ import ai.djl.nn.core.Linear;
  * manager of {@code x} (the step), never by the weight's.
  */
 @FunctionalInterface
-interface LinearMaps {
+public interface LinearMaps {
 
     /** The projections of one layer (q/k/v and gate/up are applied fused, as {@link LayerWeights} stores them). */
     enum Projection { QKV, O, GATE_UP, DOWN, LM_HEAD }

@@ -191,7 +191,9 @@ class JobsServiceTest {
 
         StatusRuntimeException recovery = assertThrows(StatusRuntimeException.class, () -> jobs.submitRecovery(
                 SubmitRecoveryRequest.newBuilder().setVariant(base).setTokenBudget(10).build()));
-        assertEquals(Status.Code.UNIMPLEMENTED, recovery.getStatus().getCode());
+        assertEquals(Status.Code.INVALID_ARGUMENT, recovery.getStatus().getCode());
+        assertTrue(recovery.getStatus().getDescription().startsWith("token_budget must be in [1024"),
+                recovery.getStatus().getDescription());
 
         for (Status.Code code : List.of(
                 assertThrows(StatusRuntimeException.class, () -> jobs.getJob(GetJobRequest.newBuilder().setId(987654321)

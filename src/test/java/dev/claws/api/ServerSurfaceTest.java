@@ -1,17 +1,12 @@
 package dev.claws.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.claws.api.v1.JobsGrpc;
-import dev.claws.api.v1.SubmitRecoveryRequest;
 import grpc.health.v1.HealthGrpc;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
@@ -33,7 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** What a client sees of the server: reflection, health, metrics, and the UNIMPLEMENTED answers. */
+/** What a client sees of the server: reflection, health and metrics. */
 @QuarkusTest
 class ServerSurfaceTest {
 
@@ -84,14 +79,6 @@ class ServerSurfaceTest {
         HealthCheckResponse overall = HealthGrpc.newBlockingStub(channel)
                 .check(HealthCheckRequest.newBuilder().setService("").build());
         assertEquals(HealthCheckResponse.ServingStatus.SERVING, overall.getStatus());
-    }
-
-    @Test
-    void laterCapabilitiesAnswerUnimplementedNamingTheWork() {
-        StatusRuntimeException recovery = assertThrows(StatusRuntimeException.class, () -> JobsGrpc
-                .newBlockingStub(channel).submitRecovery(SubmitRecoveryRequest.getDefaultInstance()));
-        assertEquals(Status.Code.UNIMPLEMENTED, recovery.getStatus().getCode());
-        assertTrue(recovery.getStatus().getDescription().startsWith("SubmitRecovery is not implemented yet"));
     }
 
     @Test

@@ -42,10 +42,15 @@ interface AttentionCache {
 
     /** One sequence from position 0 without a cache: the fed keys are attended causally and dropped afterwards. */
     static AttentionCache causal() {
+        return causal(1);
+    }
+
+    /** {@code rows} sequences of one length, each from position 0, without a cache (as {@link #causal()}). */
+    static AttentionCache causal(int rows) {
         return new AttentionCache() {
             @Override
             public int rows() {
-                return 1;
+                return rows;
             }
 
             @Override
@@ -54,7 +59,7 @@ interface AttentionCache {
 
             @Override
             public long[] startPositions() {
-                return new long[] {0};
+                return new long[rows];
             }
 
             @Override

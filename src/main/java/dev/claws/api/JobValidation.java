@@ -15,6 +15,7 @@ import dev.claws.train.TrainingData;
 import java.util.EnumSet;
 import dev.claws.compress.CompressionMethod;
 import dev.claws.compress.CompressionSpec;
+import dev.claws.compress.SliceGptPca;
 import dev.claws.eval.Corpus;
 import dev.claws.jobs.CalibrationSpec;
 import dev.claws.jobs.CompressionJobSpec;
@@ -259,11 +260,25 @@ final class JobValidation {
         }
         CompressionSpec spec;
         try {
-            spec = new CompressionSpec(method, ratio, request.getSeed(), request.getPruneAttentionHeads());
+            spec = new CompressionSpec(method, ratio, request.getSeed(), request.getPruneAttentionHeads(),
+                    sliceGptPca(request, method));
         } catch (IllegalArgumentException e) {
             throw Rpc.invalid(e.getMessage());
         }
         return new CompressionJobSpec(ModelRef.of(base), name, spec, calibration);
+    }
+
+    private static SliceGptPca sliceGptPca(SubmitCompressionRequest request, CompressionMethod method) {
+        dev.claws.api.v1.SliceGptPca pca = request.getSlicegptPca();
+        if (pca != dev.claws.api.v1.SliceGptPca.SLICEGPT_PCA_UNSPECIFIED && method != CompressionMethod.SLICEGPT) {
+            throw Rpc.invalid("slicegpt_pca is only allowed with COMPRESSION_METHOD_SLICEGPT, got " + pca);
+        }
+        return switch (pca) {
+            case SLICEGPT_PCA_UNSPECIFIED, SLICEGPT_PCA_SEQUENTIAL -> SliceGptPca.SEQUENTIAL;
+            case SLICEGPT_PCA_SINGLE_PASS -> SliceGptPca.SINGLE_PASS;
+            default -> throw Rpc.invalid("slicegpt_pca must be SLICEGPT_PCA_UNSPECIFIED, SLICEGPT_PCA_SEQUENTIAL or"
+                    + " SLICEGPT_PCA_SINGLE_PASS, got " + pca);
+        };
     }
 
     private static CalibrationSpec calibration(CalibrationOptions options, int context, Path dataDir) {

@@ -9,8 +9,12 @@ package dev.claws.compress;
  * @param seed                seed of RandomPruneNet's random draw (ignored by slicegpt)
  * @param pruneAttentionHeads extension, random_prune only: also remove whole key/value groups (with their query heads)
  *                            at the same ratio, keeping at least one group
+ * @param sliceGptPca         slicegpt only: how each boundary's PCA is calibrated; null means
+ *                            {@link SliceGptPca#SEQUENTIAL} (the official algorithm). random_prune takes only null or
+ *                            SEQUENTIAL (the default, ignored)
  */
-public record CompressionSpec(CompressionMethod method, double ratio, long seed, boolean pruneAttentionHeads) {
+public record CompressionSpec(CompressionMethod method, double ratio, long seed, boolean pruneAttentionHeads,
+                              SliceGptPca sliceGptPca) {
 
     public CompressionSpec {
         if (method == null) {
@@ -22,6 +26,17 @@ public record CompressionSpec(CompressionMethod method, double ratio, long seed,
         if (pruneAttentionHeads && method != CompressionMethod.RANDOM_PRUNE) {
             throw new IllegalArgumentException("pruneAttentionHeads is only supported with method random_prune");
         }
+        if (sliceGptPca == null) {
+            sliceGptPca = SliceGptPca.SEQUENTIAL;
+        }
+        if (sliceGptPca != SliceGptPca.SEQUENTIAL && method != CompressionMethod.SLICEGPT) {
+            throw new IllegalArgumentException("sliceGptPca " + sliceGptPca + " is only supported with method slicegpt");
+        }
+    }
+
+    /** A spec with the default SliceGPT PCA ({@link SliceGptPca#SEQUENTIAL}). */
+    public CompressionSpec(CompressionMethod method, double ratio, long seed, boolean pruneAttentionHeads) {
+        this(method, ratio, seed, pruneAttentionHeads, null);
     }
 
     public static CompressionSpec randomPrune(double ratio, long seed) {
@@ -29,6 +44,10 @@ public record CompressionSpec(CompressionMethod method, double ratio, long seed,
     }
 
     public static CompressionSpec sliceGpt(double ratio) {
-        return new CompressionSpec(CompressionMethod.SLICEGPT, ratio, 0, false);
+        return new CompressionSpec(CompressionMethod.SLICEGPT, ratio, 0, false, SliceGptPca.SEQUENTIAL);
+    }
+
+    public static CompressionSpec sliceGpt(double ratio, SliceGptPca pca) {
+        return new CompressionSpec(CompressionMethod.SLICEGPT, ratio, 0, false, pca);
     }
 }

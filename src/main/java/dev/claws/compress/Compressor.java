@@ -71,7 +71,8 @@ public final class Compressor {
                     break;
                 case SLICEGPT:
                     int width = sliceGptRotateOnly ? base.hiddenSize() : SliceGpt.slicedWidth(base, spec.ratio());
-                    SliceGpt.write(baseDirectory, outputDirectory, base, width, calibration, options, report);
+                    SliceGpt.write(baseDirectory, outputDirectory, base, width, spec.sliceGptPca(), calibration, options,
+                            report);
                     break;
                 default:
                     throw new IllegalArgumentException("unsupported method " + spec.method());

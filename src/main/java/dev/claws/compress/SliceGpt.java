@@ -35,10 +35,15 @@ import java.util.Map;
  * <li>rotate and slice to d' columns: embeddings E Q_0, readers W Q_k, writers Q_k^T W (and their biases),
  *     shortcut matrices Q_k^T Q_{k+1} on the residual path, all computed in float64.</li>
  * </ol>
- * Deviation from SliceGPT: every Q_k is the PCA of the <em>base</em> model's activations (one calibration pass), not of
- * the partially sliced model's (SliceGPT's sequential rotate-and-slice). The embedding mean subtraction SliceGPT applies
- * to all models is left out: it is only an identity for LayerNorm models, and without it a rotation that keeps the full
- * width reproduces the base exactly. RMSN uses the base's rms_norm_eps (SliceGPT hard-codes 1e-5).
+ * The PCA follows {@link SliceGptPca}: {@code SEQUENTIAL} (default) is the official {@code rotate_and_slice_sequential}:
+ * the embeddings are mean-centred (W - mean over the hidden dim, in float64, as {@code fuse_modules} does for every
+ * model; the untied head keeps the uncentred rows), and Q_k is the PCA of boundary k in the model already rotated and
+ * sliced before k. All calibration sequences run as the rows of one pass of the base's decoder layer; at each boundary
+ * the stream is observed, its PCA taken, and the stream projected onto the kept directions (x Q_k[:, :w] Q_k[:, :w]^T)
+ * before the next block runs. That is the sliced model's computation written in the base's coordinates: RMSN of the
+ * sliced x Q_k[:, :w] equals the base RMSNorm of the projection (both divide by the original width), and the shortcut
+ * Q_k^T Q_{k+1} carries the projected residual. {@code SINGLE_PASS} takes every Q_k from the unsliced base instead,
+ * without centring. RMSN uses the base's rms_norm_eps (SliceGPT hard-codes 1e-5).
  */
 final class SliceGpt {
 
@@ -61,15 +66,15 @@ final class SliceGpt {
         return Math.max(ROUND, w);
     }
 
-    static void write(Path base, Path out, ModelConfig config, int width, List<long[]> calibration,
+    static void write(Path base, Path out, ModelConfig config, int width, SliceGptPca pca, List<long[]> calibration,
                       EngineOptions options, CompressionProgress progress) {
         try (NDManager root = Engines.newManager(options)) {
-            write(base, out, config, width, calibration, root, progress);
+            write(base, out, config, width, pca, calibration, root, progress);
         }
     }
 
     /** {@link #write} with every array made under {@code root}, which holds no more arrays afterwards than before. */
-    static void write(Path base, Path out, ModelConfig config, int width, List<long[]> calibration,
+    static void write(Path base, Path out, ModelConfig config, int width, SliceGptPca pca, List<long[]> calibration,
                       NDManager root, CompressionProgress progress) {
         if (calibration == null || calibration.isEmpty()) {
             throw new IllegalArgumentException("calibration must hold at least one token sequence for slicegpt");
@@ -89,9 +94,11 @@ final class SliceGpt {
         // the bases live only while the checkpoint is written; every product of the rotation lives in the manager of
         // the tensor being written (a basis is borrowed into it as a view, never used as a first operand itself)
         try (NDManager held = root.newSubManager()) {
-            List<NDArray> q = bases(base, config, width, calibration, held, progress);
+            boolean sequential = pca != SliceGptPca.SINGLE_PASS;
+            List<NDArray> q = sequential ? sequentialBases(base, config, width, calibration, held, progress)
+                    : bases(base, config, width, calibration, held, progress);
             progress.report(0.6, "write", "rotating and slicing the weights");
-            writeRotated(base, out, config, sliced, q, held, progress);
+            writeRotated(base, out, config, sliced, q, sequential, held, progress);
         }
         progress.report(1.0, "write", "wrote " + out);
     }
@@ -143,8 +150,69 @@ final class SliceGpt {
         }
     }
 
+    /**
+     * Q_0 .. Q_{2L-1} of the official sequential algorithm, each [d, width] float64: one pass of all calibration
+     * sequences (as rows) through the base decoder, centring the embedding output and, at every boundary, taking the PCA
+     * of the stream and projecting the stream onto the kept directions before the next block.
+     */
+    private static List<NDArray> sequentialBases(Path base, ModelConfig config, int width, List<long[]> calibration,
+                                                 NDManager root, CompressionProgress progress) {
+        int d = config.hiddenSize();
+        int boundaries = 2 * config.numHiddenLayers();
+        for (int s = 0; s < calibration.size(); s++) {
+            long[] ids = calibration.get(s);
+            if (ids == null || ids.length == 0) {
+                throw new IllegalArgumentException("calibration[" + s + "] must not be empty");
+            }
+            if (ids.length != calibration.get(0).length) {
+                throw new IllegalArgumentException("calibration sequences must all have one length for slicegpt's"
+                        + " sequential PCA: calibration[" + s + "] has " + ids.length + " tokens, calibration[0] "
+                        + calibration.get(0).length);
+            }
+        }
+        List<NDArray> q = new ArrayList<>();
+        try (DecoderModel model = DecoderModel.load(base, root)) {
+            model.observe(calibration, new ActivationObserver() {
+                @Override
+                public void observe(int layer, Point point, NDArray residual) {
+                    // the final boundary is not sliced (do_slice_head = false): nothing to compute
+                }
+
+                @Override
+                public NDArray edit(int layer, Point point, NDArray residual) {
+                    int k = point == Point.LAYER_INPUT ? 2 * layer : 2 * layer + 1;
+                    if (k >= boundaries) {
+                        return residual;
+                    }
+                    Cancellation.check();
+                    // residual is owned by the layer's manager and is the first operand: every product lands there
+                    NDArray x = k == 0 ? residual.sub(residual.mean(new int[] {-1}, true)) : residual;
+                    NDArray x64 = x.toType(DataType.FLOAT64, false);
+                    double[] basis = PcaBasis.of(x64.transpose().matMul(x64).toDoubleArray(), d);
+                    NDArray kept;
+                    try (NDManager tmp = root.newSubManager()) {
+                        kept = tmp.create(basis, new Shape(d, d)).get(new NDIndex(":, :{}", width)).duplicate();
+                        kept.attach(root);
+                    }
+                    q.add(kept);
+                    progress.report(0.6 * (k + 1) / boundaries, "calibrate", "calibration pass and principal directions"
+                            + " of boundary " + (k + 1) + " of " + boundaries + " (sequential)");
+                    if (width == d) {
+                        return x; // nothing sliced: the projection is the identity
+                    }
+                    NDArray keep = kept.get(x.getManager(), new NDIndex(":")).toType(DataType.FLOAT32, false);
+                    return x.matMul(keep).matMul(keep.transpose());
+                }
+            });
+        }
+        if (q.size() != boundaries) {
+            throw new IllegalStateException("sequential PCA saw " + q.size() + " of " + boundaries + " boundaries");
+        }
+        return Collections.unmodifiableList(q);
+    }
+
     private static void writeRotated(Path base, Path out, ModelConfig config, ModelConfig sliced, List<NDArray> q,
-                                     NDManager root, CompressionProgress progress) {
+                                     boolean centreEmbeddings, NDManager root, CompressionProgress progress) {
         int layers = config.numHiddenLayers();
         Map<String, long[]> shapes = TensorLayout.of(sliced);
         try (BaseTensors source = BaseTensors.open(base, config); TensorStream stream = new TensorStream(root)) {
@@ -155,22 +223,24 @@ final class SliceGpt {
                 int layer = layerProgress.before(name);
                 NDManager m = stream.next();
                 Rotation r = new Rotation(q, m);
-                NDArray t = layer < 0 ? outer(name, config, source, r, m) : inner(name, layer, source, r, m);
+                NDArray t = layer < 0 ? outer(name, config, source, r, m, centreEmbeddings)
+                        : inner(name, layer, source, r, m);
                 return t.toType(DataType.FLOAT32, false);
             }, false, dtype, LayerNames.SHARD_BYTES, CheckpointFiles.nonWeightFiles(base));
         }
     }
 
     /** Embedding and head. */
-    private static NDArray outer(String name, ModelConfig config, BaseTensors source, Rotation r, NDManager m) {
+    private static NDArray outer(String name, ModelConfig config, BaseTensors source, Rotation r, NDManager m,
+                                 boolean centreEmbeddings) {
         int last = 2 * config.numHiddenLayers();
         if (name.equals("model.embed_tokens.weight")) {
-            return r.readInChunks(source.read(name, m), 0);
+            return r.readInChunks(source.read(name, m), 0, centreEmbeddings);
         }
         if (name.equals("lm_head.weight")) {
             NDArray head = source.read(config.tieWordEmbeddings() ? "model.embed_tokens.weight" : name, m);
             NDArray gamma = source.read("model.norm.weight", m);
-            return r.readInChunks(head.mul(gamma), last);
+            return r.readInChunks(head.mul(gamma), last, false);
         }
         throw new IllegalStateException("unexpected tensor " + name);
     }
@@ -250,10 +320,13 @@ final class SliceGpt {
             return from.transpose().matMul(to);
         }
 
-        /** {@link #reader} for [V, d] matrices, a bounded number of rows at a time. */
-        NDArray readInChunks(NDArray w, int k) {
+        /**
+         * {@link #reader} for [V, d] matrices, a bounded number of rows at a time; with {@code centre} each row first
+         * loses its mean (SliceGPT's embedding centring, in float64).
+         */
+        NDArray readInChunks(NDArray w, int k, boolean centre) {
             NDArray b = basis(k);
-            if (b == null) {
+            if (b == null && !centre) {
                 return w;
             }
             long rows = w.getShape().get(0);
@@ -261,8 +334,14 @@ final class SliceGpt {
             for (long from = 0; from < rows; from += ROW_CHUNK) {
                 long to = Math.min(rows, from + ROW_CHUNK);
                 try (NDManager chunk = m.newSubManager()) {
-                    NDArray part = w.get(chunk, new NDIndex("{}:{}", from, to)).toType(DataType.FLOAT64, false)
-                            .matMul(b).toType(DataType.FLOAT32, false);
+                    NDArray part = w.get(chunk, new NDIndex("{}:{}", from, to)).toType(DataType.FLOAT64, false);
+                    if (centre) {
+                        part = part.sub(part.mean(new int[] {-1}, true));
+                    }
+                    if (b != null) {
+                        part = part.matMul(b.get(chunk, new NDIndex(":")));
+                    }
+                    part = part.toType(DataType.FLOAT32, false);
                     part.attach(m);
                     parts.add(part);
                 }

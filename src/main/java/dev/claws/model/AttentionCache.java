@@ -46,8 +46,8 @@ interface AttentionCache {
     }
 
     /**
-     * {@code rows} sequences of equal length, each from position 0, without a cache (training batches): the fed keys
-     * are attended causally within their own row and dropped afterwards.
+     * {@code rows} sequences of equal length, each from position 0, without a cache (training batches, SliceGPT's
+     * calibration rows): the fed keys are attended causally within their own row and dropped afterwards.
      */
     static AttentionCache causal(int rows) {
         return new AttentionCache() {

@@ -84,7 +84,7 @@ final class DecoderLayer {
         NDArray residual = w.attnShortcut() == null ? h : h.matMul(w.attnShortcut());
         NDArray mid = residual.add(attnOut);
         if (observer != null) {
-            observer.observe(index, ActivationObserver.Point.ATTENTION_RESIDUAL, flat(mid));
+            mid = observer.edit(index, ActivationObserver.Point.ATTENTION_RESIDUAL, flat(mid)).reshape(mid.getShape());
         }
         NDArray x = norm(mid, w.postNorm());
         NDList gateUp = project(maps, index, LinearMaps.Projection.GATE_UP, x, w.gateUp(), w.gateUpBias())

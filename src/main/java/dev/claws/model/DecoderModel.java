@@ -188,10 +188,9 @@ public final class DecoderModel implements AutoCloseable {
             NDArray next;
             try (NDManager work = step.newSubManager()) {
                 h.tempAttach(work); // everything computed from h lands in this layer's manager
-                if (observer != null) {
-                    observer.observe(l, ActivationObserver.Point.LAYER_INPUT, DecoderLayer.flat(h));
-                }
-                next = layer.forward(l, weights.layers.get(l), h, cosSin, cache, maps, observer);
+                NDArray in = observer == null ? h
+                        : observer.edit(l, ActivationObserver.Point.LAYER_INPUT, DecoderLayer.flat(h)).reshape(h.getShape());
+                next = layer.forward(l, weights.layers.get(l), in, cosSin, cache, maps, observer);
                 next.attach(step);
             }
             h.close(); // back in step after the layer's manager closed; no longer needed
@@ -271,6 +270,34 @@ public final class DecoderModel implements AutoCloseable {
         requireIds(ids);
         try (NDManager step = manager.newSubManager()) {
             hidden(step, ids, null, false, observer);
+        }
+    }
+
+    /**
+     * {@link #observe(long[], ActivationObserver)} for several sequences of one length fed together as the rows of one
+     * pass (each from position 0, causal, no cache): the observer sees all their tokens at every boundary at once, as
+     * [rows * T, width] (row-major), and may {@link ActivationObserver#edit edit} the stream. Holds one layer's
+     * temporaries for all rows at a time.
+     *
+     * @throws IllegalArgumentException no sequences, sequences of different lengths, or bad token ids
+     */
+    public void observe(List<long[]> sequences, ActivationObserver observer) {
+        if (sequences == null || sequences.isEmpty()) {
+            throw new IllegalArgumentException("sequences must hold at least one token sequence");
+        }
+        int t = sequences.get(0).length;
+        long[] ids = new long[sequences.size() * t];
+        for (int r = 0; r < sequences.size(); r++) {
+            long[] row = sequences.get(r);
+            if (row == null || row.length != t) {
+                throw new IllegalArgumentException("sequences[" + r + "] must hold " + t + " tokens like sequences[0], got "
+                        + (row == null ? 0 : row.length));
+            }
+            requireIds(row);
+            System.arraycopy(row, 0, ids, r * t, t);
+        }
+        try (NDManager step = manager.newSubManager()) {
+            run(step, ids, t, AttentionCache.causal(sequences.size()), false, LinearMaps.DENSE, observer);
         }
     }
 

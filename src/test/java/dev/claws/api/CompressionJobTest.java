@@ -239,6 +239,11 @@ class CompressionJobTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, submit.apply(good.clone().setName("bad/name")).getCode());
         SubmitCompressionRequest.Builder slice = good.clone().setMethod(CompressionMethod.COMPRESSION_METHOD_SLICEGPT);
         assertEquals(Status.Code.INVALID_ARGUMENT, submit.apply(slice.clone().setPruneAttentionHeads(true)).getCode());
+        s = submit.apply(good.clone().setSlicegptPca(dev.claws.api.v1.SliceGptPca.SLICEGPT_PCA_SINGLE_PASS));
+        assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
+        assertTrue(s.getDescription().startsWith("slicegpt_pca is only allowed with COMPRESSION_METHOD_SLICEGPT"),
+                s.getDescription());
+        assertEquals(Status.Code.INVALID_ARGUMENT, submit.apply(slice.clone().setSlicegptPcaValue(7)).getCode());
         s = submit.apply(slice.clone().setCalibration(CalibrationOptions.newBuilder().setDataset("c4")));
         assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
         assertTrue(s.getDescription().contains("[wikitext2, ptb, alpaca]"), s.getDescription());

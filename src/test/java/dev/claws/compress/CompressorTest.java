@@ -29,14 +29,29 @@ class CompressorTest {
         IllegalArgumentException heads = assertThrows(IllegalArgumentException.class,
                 () -> new CompressionSpec(CompressionMethod.SLICEGPT, 0.5, 1, true));
         assertTrue(heads.getMessage().contains("pruneAttentionHeads"), heads.getMessage());
+        IllegalArgumentException pca = assertThrows(IllegalArgumentException.class,
+                () -> new CompressionSpec(CompressionMethod.RANDOM_PRUNE, 0.5, 1, false, SliceGptPca.SINGLE_PASS));
+        assertTrue(pca.getMessage().contains("sliceGptPca"), pca.getMessage());
+        assertEquals(SliceGptPca.SEQUENTIAL, new CompressionSpec(CompressionMethod.SLICEGPT, 0.5, 1, false, null)
+                .sliceGptPca(), "the official algorithm is the default");
+    }
+
+    @Test
+    void sequentialSliceGptNeedsCalibrationSequencesOfOneLength(@TempDir Path tmp) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Compressor.compress(
+                TestModels.TINY, tmp.resolve("out"), CompressionSpec.sliceGpt(0.3),
+                List.of(new long[] {1, 2, 3, 4}, new long[] {1, 2, 3}), TestModels.CPU, null));
+        assertTrue(e.getMessage().contains("one length"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("out")));
     }
 
     @Test
     void progressRunsFromZeroToOneWithoutGoingBack(@TempDir Path tmp) {
-        for (CompressionSpec spec : List.of(CompressionSpec.randomPrune(0.5, 1), CompressionSpec.sliceGpt(0.5))) {
+        for (CompressionSpec spec : List.of(CompressionSpec.randomPrune(0.5, 1), CompressionSpec.sliceGpt(0.5),
+                CompressionSpec.sliceGpt(0.5, SliceGptPca.SINGLE_PASS))) {
             List<Double> seen = new java.util.ArrayList<>();
             List<String> stages = new java.util.ArrayList<>();
-            Compressor.compress(TestModels.TINY, tmp.resolve("out-" + spec.method()), spec,
+            Compressor.compress(TestModels.TINY, tmp.resolve("out-" + spec.method() + "-" + spec.sliceGptPca()), spec,
                     TestModels.randomTokens(2, 16, 2048, 1), TestModels.CPU, (fraction, stage, message) -> {
                         seen.add(fraction);
                         if (!stages.contains(stage)) {
@@ -48,8 +63,10 @@ class CompressorTest {
             }
             assertTrue(seen.get(0) >= 0, seen.toString());
             assertEquals(1.0, seen.get(seen.size() - 1));
-            assertEquals(spec.method() == CompressionMethod.SLICEGPT ? List.of("calibrate", "pca", "write")
-                    : List.of("prune"), stages);
+            List<String> expected = spec.method() == CompressionMethod.RANDOM_PRUNE ? List.of("prune")
+                    : spec.sliceGptPca() == SliceGptPca.SEQUENTIAL ? List.of("calibrate", "write") // PCA inside the pass
+                    : List.of("calibrate", "pca", "write");
+            assertEquals(expected, stages);
         }
     }
 
@@ -92,8 +109,9 @@ class CompressorTest {
 
     @Test
     void interruptingTheThreadCancelsAndLeavesNoOutput(@TempDir Path tmp) {
-        for (CompressionSpec spec : List.of(CompressionSpec.randomPrune(0.5, 1), CompressionSpec.sliceGpt(0.5))) {
-            Path out = tmp.resolve("out-" + spec.method());
+        for (CompressionSpec spec : List.of(CompressionSpec.randomPrune(0.5, 1), CompressionSpec.sliceGpt(0.5),
+                CompressionSpec.sliceGpt(0.5, SliceGptPca.SINGLE_PASS))) {
+            Path out = tmp.resolve("out-" + spec.method() + "-" + spec.sliceGptPca());
             List<Double> seen = new java.util.ArrayList<>();
             try {
                 assertThrows(CancellationException.class, () -> Compressor.compress(TestModels.TINY, out, spec,

@@ -19,14 +19,17 @@ class SliceGptArraysTest {
     @Test
     void rotatingLeavesNothingInTheLongLivedManager(@TempDir Path tmp) {
         ModelConfig config = ModelConfig.load(TestModels.TINY);
-        try (NDManager root = Engines.newManager(TestModels.CPU)) {
-            int before = root.getManagedArrays().size();
-            SliceGpt.write(TestModels.TINY, tmp.resolve("sliced"), config, SliceGpt.slicedWidth(config, 0.25),
-                    TestModels.randomTokens(2, 16, config.vocabSize(), 1), root, CompressionProgress.NONE);
-            int after = root.getManagedArrays().size();
-            System.out.printf("slicegpt: long-lived manager held %d arrays before writing %d layers, %d after%n",
-                    before, config.numHiddenLayers(), after);
-            assertEquals(before, after, "arrays left in the long-lived manager by SliceGPT");
+        for (SliceGptPca pca : SliceGptPca.values()) {
+            try (NDManager root = Engines.newManager(TestModels.CPU)) {
+                int before = root.getManagedArrays().size();
+                SliceGpt.write(TestModels.TINY, tmp.resolve("sliced-" + pca), config,
+                        SliceGpt.slicedWidth(config, 0.25), pca, TestModels.randomTokens(2, 16, config.vocabSize(), 1),
+                        root, CompressionProgress.NONE);
+                int after = root.getManagedArrays().size();
+                System.out.printf("slicegpt %s: long-lived manager held %d arrays before writing %d layers, %d after%n",
+                        pca, before, config.numHiddenLayers(), after);
+                assertEquals(before, after, "arrays left in the long-lived manager by SliceGPT " + pca);
+            }
         }
     }
 }

@@ -2,8 +2,10 @@ package dev.claws.compress;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.claws.model.ActivationObserver;
 import dev.claws.model.DecoderModel;
 import dev.claws.model.Engines;
 import dev.claws.model.io.CheckpointWriter;
@@ -27,7 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SliceGptTest {
 
-    /** Norm fusion + PCA rotations without slicing is an exact re-parametrisation: same logits as the base. */
+    /**
+     * Norm fusion + PCA rotations without slicing is an exact re-parametrisation: single-pass reproduces the base's
+     * logits; sequential (which mean-centres the embeddings, as the official code does) reproduces the base with
+     * centred embedding rows and an untied head of the original rows. At full width the sequential projections drop
+     * nothing, so this also checks that the sliced computation equals the unsliced rotated one.
+     */
     @Test
     void rotationWithoutSlicingReproducesClawsTiny(@TempDir Path tmp) {
         checkRotationOnly(tmp, TestModels.TINY, 2048);
@@ -45,23 +52,116 @@ class SliceGptTest {
     }
 
     private static void checkRotationOnly(Path tmp, Path base, int vocab) {
-        Path out = tmp.resolve("rotated");
-        CompressionOutcome o = Compressor.compress(base, out, CompressionSpec.sliceGpt(0.5),
-                TestModels.randomTokens(4, 24, vocab, 5), TestModels.CPU, null, true);
-        ModelConfig c = ModelConfig.load(out);
-        assertNotNull(c.sliceGpt());
-        assertTrue(c.sliceGpt().hiddenSizes().stream().allMatch(w -> w == c.hiddenSize()));
-        float[][] expected = TestModels.logits(base, TestModels.PROMPT);
-        float[][] actual = TestModels.logits(out, TestModels.PROMPT);
-        double diff = TestModels.maxAbsDiff(expected, actual);
-        System.out.printf("slicegpt rotation only on %s: max-abs logits diff vs base %.2e%n", base.getFileName(), diff);
-        assertTrue(diff < 1e-4, "rotated model differs from the base by " + diff);
-        try (DecoderModel b = DecoderModel.load(base, TestModels.CPU);
-             DecoderModel r = DecoderModel.load(out, TestModels.CPU)) {
-            assertArrayEquals(b.generate(TestModels.PROMPT, TestModels.GREEDY).tokenIds(),
-                    r.generate(TestModels.PROMPT, TestModels.GREEDY).tokenIds());
+        Path centred = tmp.resolve("centred-base");
+        writeWithCentredEmbeddings(base, centred);
+        for (SliceGptPca pca : SliceGptPca.values()) {
+            Path reference = pca == SliceGptPca.SEQUENTIAL ? centred : base;
+            Path out = tmp.resolve("rotated-" + pca);
+            CompressionOutcome o = Compressor.compress(base, out, CompressionSpec.sliceGpt(0.5, pca),
+                    TestModels.randomTokens(4, 24, vocab, 5), TestModels.CPU, null, true);
+            ModelConfig c = ModelConfig.load(out);
+            assertNotNull(c.sliceGpt());
+            assertTrue(c.sliceGpt().hiddenSizes().stream().allMatch(w -> w == c.hiddenSize()));
+            float[][] expected = TestModels.logits(reference, TestModels.PROMPT);
+            float[][] actual = TestModels.logits(out, TestModels.PROMPT);
+            double diff = TestModels.maxAbsDiff(expected, actual);
+            System.out.printf("slicegpt %s rotation only on %s: max-abs logits diff vs %s %.2e%n", pca,
+                    base.getFileName(), reference.getFileName(), diff);
+            assertTrue(diff < 1e-4, pca + ": rotated model differs from " + reference.getFileName() + " by " + diff);
+            try (DecoderModel b = DecoderModel.load(reference, TestModels.CPU);
+                 DecoderModel r = DecoderModel.load(out, TestModels.CPU)) {
+                assertArrayEquals(b.generate(TestModels.PROMPT, TestModels.GREEDY).tokenIds(),
+                        r.generate(TestModels.PROMPT, TestModels.GREEDY).tokenIds());
+            }
+            assertEquals(ModelConfig.load(out).parameterCount(), o.parameterCount());
         }
-        assertEquals(ModelConfig.load(out).parameterCount(), o.parameterCount());
+        // the centring is not an identity for RMSNorm models: the two references really differ
+        assertTrue(TestModels.maxAbsDiff(TestModels.logits(base, TestModels.PROMPT),
+                TestModels.logits(centred, TestModels.PROMPT)) > 1e-4);
+    }
+
+    /** {@code base} with every embedding row minus its mean and an untied lm_head holding the original rows. */
+    private static void writeWithCentredEmbeddings(Path base, Path out) {
+        try (NDManager m = Engines.newManager(TestModels.CPU)) {
+            ModelConfig config = ModelConfig.load(base);
+            Map<String, NDArray> t = TestModels.tensors(base, m);
+            NDArray e = t.get("model.embed_tokens.weight");
+            if (config.tieWordEmbeddings()) {
+                t.put("lm_head.weight", e.duplicate());
+            }
+            NDArray e64 = e.toType(DataType.FLOAT64, false);
+            t.put("model.embed_tokens.weight", e64.sub(e64.mean(new int[] {-1}, true)).toType(DataType.FLOAT32, false));
+            CheckpointWriter.write(out, untied(config)::write, t, DType.F32, 0, Map.of());
+        }
+    }
+
+    private static ModelConfig untied(ModelConfig config) {
+        return new ModelConfig(config.architecture(), config.hiddenSize(), config.numHiddenLayers(),
+                config.numAttentionHeads(), config.numKeyValueHeads(), config.headDim(),
+                config.intermediateSizes(), config.vocabSize(), config.maxPositionEmbeddings(),
+                config.rmsNormEps(), config.ropeTheta(), config.ropeScaling(), false, config.attentionBias(),
+                config.mlpBias(), config.bosTokenId(), config.eosTokenIds(), config.torchDtype(), null,
+                config.extraJson());
+    }
+
+    /**
+     * The sequential algorithm's defining property: boundary k's basis diagonalises the second moment of the stream
+     * the <em>sliced</em> model carries there, so observing the sliced model on its own calibration data gives a
+     * diagonal Gram matrix at every boundary. Single-pass bases come from the unsliced base, so from boundary 1 on
+     * (after the first slicing) they do not diagonalise the sliced model's stream.
+     */
+    @Test
+    void sequentialBasesArePrincipalDirectionsOfTheSlicedModelItself(@TempDir Path tmp) {
+        List<long[]> calibration = TestModels.randomTokens(8, 32, 2048, 9);
+        Map<SliceGptPca, double[]> offDiagonal = new java.util.EnumMap<>(SliceGptPca.class);
+        for (SliceGptPca pca : SliceGptPca.values()) {
+            Path out = tmp.resolve("sliced-" + pca);
+            Compressor.compress(TestModels.TINY, out, CompressionSpec.sliceGpt(0.3, pca), calibration, TestModels.CPU,
+                    null);
+            offDiagonal.put(pca, offDiagonalShares(out, calibration));
+            System.out.printf("slicegpt %s r=0.3: off-diagonal share of the sliced stream's Gram matrix per boundary %s%n",
+                    pca, java.util.Arrays.toString(offDiagonal.get(pca)));
+        }
+        double[] sequential = offDiagonal.get(SliceGptPca.SEQUENTIAL);
+        double[] single = offDiagonal.get(SliceGptPca.SINGLE_PASS);
+        for (int k = 0; k < sequential.length; k++) {
+            assertTrue(sequential[k] < 1e-4, "sequential: boundary " + k + " Gram not diagonal: " + sequential[k]);
+        }
+        assertTrue(single[0] < 1e-4, "single pass: boundary 0 is the base's own stream: " + single[0]);
+        for (int k = 1; k < single.length; k++) {
+            assertTrue(single[k] > 100 * sequential[k], "single pass: boundary " + k + " diagonal as well: " + single[k]);
+        }
+    }
+
+    /** Per boundary k < 2L of a sliced model: max |G_ij| (i != j) / max G_ii of G = sum x^T x over the sequences. */
+    private static double[] offDiagonalShares(Path dir, List<long[]> sequences) {
+        try (DecoderModel model = DecoderModel.load(dir, TestModels.CPU)) {
+            int boundaries = 2 * model.config().numHiddenLayers();
+            double[] shares = new double[boundaries];
+            model.observe(sequences, (layer, point, residual) -> {
+                int k = point == ActivationObserver.Point.LAYER_INPUT ? 2 * layer : 2 * layer + 1;
+                if (k >= boundaries) {
+                    return;
+                }
+                NDArray x = residual.toType(DataType.FLOAT64, false);
+                int w = (int) x.getShape().get(1);
+                double[] g = x.transpose().matMul(x).toDoubleArray();
+                double diag = 0;
+                double off = 0;
+                for (int i = 0; i < w; i++) {
+                    for (int j = 0; j < w; j++) {
+                        double v = Math.abs(g[i * w + j]);
+                        if (i == j) {
+                            diag = Math.max(diag, v);
+                        } else {
+                            off = Math.max(off, v);
+                        }
+                    }
+                }
+                shares[k] = off / diag;
+            });
+            return shares;
+        }
     }
 
     @Test
@@ -129,7 +229,9 @@ class SliceGptTest {
             ModelConfig config = ModelConfig.load(TestModels.TINY);
             Map<String, NDArray> t = TestModels.tensors(TestModels.TINY, m);
             NDArray random = m.randomNormal(new Shape(128, 128)); // spread the subspace over all coordinates
-            NDArray basis = orthonormalColumns(random, kept, m);  // [128, 96]
+            // [128, 96], orthogonal to the all-ones direction, so the embedding centring leaves the rows in the subspace
+            random.set(new NDIndex(":, 0"), 1f);
+            NDArray basis = orthonormalColumns(random, kept + 1, m).get(":, 1:");
             NDArray projector = basis.matMul(basis.transpose());
             t.put("lm_head.weight", t.get("model.embed_tokens.weight").duplicate());
             t.put("model.embed_tokens.weight", t.get("model.embed_tokens.weight").matMul(projector));
@@ -140,22 +242,19 @@ class SliceGptTest {
                     t.put(p + "mlp.down_proj.weight", projector.matMul(t.get(p + "mlp.down_proj.weight")));
                 }
             }
-            ModelConfig untied = new ModelConfig(config.architecture(), config.hiddenSize(), config.numHiddenLayers(),
-                    config.numAttentionHeads(), config.numKeyValueHeads(), config.headDim(),
-                    config.intermediateSizes(), config.vocabSize(), config.maxPositionEmbeddings(),
-                    config.rmsNormEps(), config.ropeTheta(), config.ropeScaling(), false, config.attentionBias(),
-                    config.mlpBias(), config.bosTokenId(), config.eosTokenIds(), config.torchDtype(), null,
-                    config.extraJson());
-            CheckpointWriter.write(base, untied::write, t, DType.F32, 0, Map.of());
+            CheckpointWriter.write(base, untied(config)::write, t, DType.F32, 0, Map.of());
         }
-        Path out = tmp.resolve("sliced");
-        Compressor.compress(base, out, CompressionSpec.sliceGpt(0.25), TestModels.randomTokens(8, 32, 2048, 3),
-                TestModels.CPU, null);
-        assertEquals(kept, ModelConfig.load(out).sliceGpt().attentionInput(0));
-        double diff = TestModels.maxAbsDiff(TestModels.logits(base, TestModels.PROMPT),
-                TestModels.logits(out, TestModels.PROMPT));
-        System.out.printf("slicegpt r=0.25 on a base living in %d of 128 dims: max-abs logits diff %.2e%n", kept, diff);
-        assertTrue(diff < 1e-4, "slicing unused directions changed the logits by " + diff);
+        for (SliceGptPca pca : SliceGptPca.values()) {
+            Path out = tmp.resolve("sliced-" + pca);
+            Compressor.compress(base, out, CompressionSpec.sliceGpt(0.25, pca), TestModels.randomTokens(8, 32, 2048, 3),
+                    TestModels.CPU, null);
+            assertEquals(kept, ModelConfig.load(out).sliceGpt().attentionInput(0));
+            double diff = TestModels.maxAbsDiff(TestModels.logits(base, TestModels.PROMPT),
+                    TestModels.logits(out, TestModels.PROMPT));
+            System.out.printf("slicegpt %s r=0.25 on a base living in %d of 128 dims: max-abs logits diff %.2e%n", pca,
+                    kept, diff);
+            assertTrue(diff < 1e-4, pca + ": slicing unused directions changed the logits by " + diff);
+        }
     }
 
     /** Gram-Schmidt on the first n columns, in float64. */

@@ -8,10 +8,8 @@ import dev.claws.model.TextTokenizer;
 import dev.claws.store.Variant;
 import dev.claws.store.VariantRepository;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -34,9 +32,7 @@ public final class CompressionWork implements JobWork {
     private final JobPaths paths;
     private final EngineOptions options;
     private final VariantRepository variants;
-    private volatile Path staging;
-    private volatile Path output;
-    private volatile Path published;
+    private volatile VariantStaging staging;
 
     CompressionWork(CompressionJobSpec spec, JobPaths paths, EngineOptions options, VariantRepository variants) {
         this.spec = spec;
@@ -47,10 +43,8 @@ public final class CompressionWork implements JobWork {
 
     @Override
     public JobOutcome run(JobContext context) throws IOException {
-        staging = paths.partialDir(context.jobId());
-        output = staging.resolve("checkpoint");
-        FileTrees.deleteQuietly(staging);
-        Files.createDirectories(staging);
+        staging = VariantStaging.open(paths, context.jobId());
+        Path output = staging.checkpoint();
         List<long[]> calibration = List.of();
         if (spec.calibration() != null) {
             context.progress(0, "calibration data", "reading " + spec.calibration().corpus().id());
@@ -71,17 +65,7 @@ public final class CompressionWork implements JobWork {
 
     /** Moves the finished checkpoint into place and records it; runs inside the job's final transaction. */
     private JobResultData publish(long parameterCount, long bytes) {
-        Path target = paths.variantDir(spec.name());
-        if (Files.exists(target)) {
-            throw new IllegalStateException("name '" + spec.name() + "': " + target + " exists already");
-        }
-        try {
-            Files.move(output, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot move " + output + " to " + target, e);
-        }
-        published = target;
-        FileTrees.deleteQuietly(staging);
+        Path target = staging.publish(paths, spec.name());
         ModelRef base = spec.base();
         long baseParameters = variants.findByName(base.baseModel()).map(b -> b.parameterCount).orElse(0L);
         Double parameterRatio = baseParameters > 0 ? 1 - (double) parameterCount / baseParameters : null;
@@ -134,8 +118,10 @@ public final class CompressionWork implements JobWork {
 
     @Override
     public void discard() {
-        FileTrees.deleteQuietly(staging);
-        FileTrees.deleteQuietly(published);
+        VariantStaging s = staging;
+        if (s != null) {
+            s.discard();
+        }
     }
 
     /**

@@ -7,7 +7,6 @@ import dev.claws.store.VariantRepository;
 import dev.claws.train.Recovery;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -27,9 +26,7 @@ public final class RecoveryWork implements JobWork {
     private final JobPaths paths;
     private final EngineOptions options;
     private final VariantRepository variants;
-    private volatile Path staging;
-    private volatile Path output;
-    private volatile Path published;
+    private volatile VariantStaging staging;
 
     RecoveryWork(RecoveryJobSpec spec, JobPaths paths, EngineOptions options, VariantRepository variants) {
         this.spec = spec;
@@ -40,11 +37,9 @@ public final class RecoveryWork implements JobWork {
 
     @Override
     public JobOutcome run(JobContext context) throws IOException {
-        staging = paths.partialDir(context.jobId());
-        output = staging.resolve("checkpoint");
-        FileTrees.deleteQuietly(staging);
-        Files.createDirectories(staging);
-        Path adapter = staging.resolve("adapter");
+        staging = VariantStaging.open(paths, context.jobId());
+        Path output = staging.checkpoint();
+        Path adapter = staging.directory().resolve("adapter");
         Recovery.Outcome outcome = Recovery.run(spec.variant().path(), output, adapter, paths.evalDataDir(),
                 spec.recovery(), options, (tokens, budget, loss, tps, stage) -> {
                     context.checkCancelled();
@@ -61,17 +56,7 @@ public final class RecoveryWork implements JobWork {
     }
 
     private JobResultData publish(Recovery.Outcome outcome, long bytes) {
-        Path target = paths.variantDir(spec.name());
-        if (Files.exists(target)) {
-            throw new IllegalStateException("name '" + spec.name() + "': " + target + " exists already");
-        }
-        try {
-            Files.move(output, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot move " + output + " to " + target, e);
-        }
-        published = target;
-        FileTrees.deleteQuietly(staging);
+        Path target = staging.publish(paths, spec.name());
         ModelRef parent = spec.variant();
         Variant source = variants.findByName(parent.name()).orElse(null);
         Variant row = new Variant();
@@ -91,7 +76,9 @@ public final class RecoveryWork implements JobWork {
 
     @Override
     public void discard() {
-        FileTrees.deleteQuietly(staging);
-        FileTrees.deleteQuietly(published);
+        VariantStaging s = staging;
+        if (s != null) {
+            s.discard();
+        }
     }
 }

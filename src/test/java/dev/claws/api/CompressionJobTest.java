@@ -35,7 +35,6 @@ import io.grpc.StatusRuntimeException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -274,7 +273,8 @@ class CompressionJobTest {
     @Test
     void cancellingARunningCompressionRemovesItsPartialOutput() throws Exception {
         String base = JobFixtures.storeBase(variants);
-        writeLargeAlpaca(paths.evalDataDir());
+        // an Alpaca corpus large enough for a calibration pass that takes a while on the tiny model
+        JobFixtures.writeAlpaca(dev.claws.eval.Corpus.ALPACA.file(paths.evalDataDir()), 3000);
         String name = JobFixtures.unique("cancelled");
         Job submitted = jobs.submitCompression(SubmitCompressionRequest.newBuilder().setBase(base).setName(name)
                 .setMethod(CompressionMethod.COMPRESSION_METHOD_SLICEGPT).setRatio(0.5)
@@ -290,18 +290,5 @@ class CompressionJobTest {
         assertFalse(Files.exists(paths.variantsDir().resolve(".partial-" + submitted.getId())));
         assertFalse(Files.exists(paths.variantDir(name)));
         assertTrue(row(name).isEmpty());
-    }
-
-    /** An Alpaca-format corpus large enough for a calibration pass that takes a while on the tiny model. */
-    private static void writeLargeAlpaca(Path dataDir) throws Exception {
-        StringBuilder json = new StringBuilder("[");
-        for (int i = 0; i < 3000; i++) {
-            json.append(i == 0 ? "" : ",").append("{\"instruction\": \"Describe item ").append(i)
-                    .append(" of the list in one sentence.\", \"input\": \"\", \"output\": \"Item ").append(i)
-                    .append(" is a small wooden box that holds letters, seeds and a few old coins.\"}");
-        }
-        Path file = dev.claws.eval.Corpus.ALPACA.file(dataDir);
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, json.append("]").toString(), StandardCharsets.UTF_8);
     }
 }

@@ -34,7 +34,6 @@ import io.grpc.StatusRuntimeException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -241,17 +240,8 @@ class RecoveryJobTest {
     /** Alpaca-format training data (alpaca_data.json) in the test data directory. */
     static void writeAlpaca(Path dataDir) throws Exception {
         Path file = TrainingData.ALPACA.file(dataDir);
-        if (Files.exists(file)) {
-            return;
+        if (!Files.exists(file)) {
+            JobFixtures.writeAlpaca(file, 3000);
         }
-        StringBuilder json = new StringBuilder("[");
-        for (int i = 0; i < 3000; i++) {
-            json.append(i == 0 ? "" : ",").append("{\"instruction\": \"Describe item ").append(i)
-                    .append(" of the list in one sentence.\", \"input\": \"").append(i % 2 == 0 ? "" : "a box")
-                    .append("\", \"output\": \"Item ").append(i)
-                    .append(" is a small wooden box that holds letters, seeds and a few old coins.\"}");
-        }
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, json.append("]").toString(), StandardCharsets.UTF_8);
     }
 }

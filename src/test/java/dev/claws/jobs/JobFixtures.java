@@ -11,6 +11,7 @@ import dev.claws.store.Variant;
 import dev.claws.store.VariantRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -97,5 +98,21 @@ public final class JobFixtures {
             Thread.sleep(10);
         }
         fail("job " + id + " did not reach stage '" + stage + "' within " + timeoutMs + " ms");
+    }
+
+    /**
+     * Writes {@code count} Alpaca-format records (instruction, input, output; every other input empty) to {@code file}
+     * in the published JSON layout: enough text for a training run or a calibration pass that takes a while.
+     */
+    public static void writeAlpaca(Path file, int count) throws IOException {
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < count; i++) {
+            json.append(i == 0 ? "" : ",").append("{\"instruction\": \"Describe item ").append(i)
+                    .append(" of the list in one sentence.\", \"input\": \"").append(i % 2 == 0 ? "" : "a box")
+                    .append("\", \"output\": \"Item ").append(i)
+                    .append(" is a small wooden box that holds letters, seeds and a few old coins.\"}");
+        }
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, json.append("]").toString(), StandardCharsets.UTF_8);
     }
 }

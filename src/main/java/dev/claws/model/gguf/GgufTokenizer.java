@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import dev.claws.model.ByteLevelAlphabet;
 import dev.claws.model.TextTokenizer;
 
 import java.io.IOException;
@@ -89,7 +90,7 @@ public final class GgufTokenizer {
         List<?> types = f.has("tokenizer.ggml.token_type") ? f.array("tokenizer.ggml.token_type") : List.of();
         List<?> merges = f.array("tokenizer.ggml.merges");
 
-        String[] alphabet = byteAlphabet();
+        String[] alphabet = ByteLevelAlphabet.symbols();
         Set<Integer> spelled = new HashSet<>();
         for (String c : alphabet) {
             spelled.add(c.codePointAt(0));
@@ -291,17 +292,6 @@ public final class GgufTokenizer {
         toks.add(token);
         e.add("tokens", toks);
         return e;
-    }
-
-    /** GPT-2's bytes_to_unicode: the printable character standing for each byte value. */
-    static String[] byteAlphabet() {
-        String[] out = new String[256];
-        int n = 0;
-        for (int b = 0; b < 256; b++) {
-            boolean printable = b >= '!' && b <= '~' || b >= 0xA1 && b <= 0xAC || b >= 0xAE && b <= 0xFF;
-            out[b] = new String(Character.toChars(printable ? b : 256 + n++));
-        }
-        return out;
     }
 
     /** The token as the byte-level vocabulary spells it: unchanged when already spelled in the byte alphabet. */

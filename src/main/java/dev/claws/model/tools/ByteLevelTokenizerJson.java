@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import dev.claws.model.ByteLevelAlphabet;
 
 /**
  * A minimal byte-level BPE tokenizer.json (the 256 byte symbols, no merges, one special end-of-text token), for
@@ -14,31 +15,11 @@ final class ByteLevelTokenizerJson {
     private ByteLevelTokenizerJson() {
     }
 
-    /** GPT-2's bytes_to_unicode: printable bytes map to themselves, the rest to code points from 256 up. */
-    static char[] byteSymbols() {
-        char[] map = new char[256];
-        boolean[] direct = new boolean[256];
-        for (int b = '!'; b <= '~'; b++) {
-            direct[b] = true;
-        }
-        for (int b = 0xA1; b <= 0xAC; b++) {
-            direct[b] = true;
-        }
-        for (int b = 0xAE; b <= 0xFF; b++) {
-            direct[b] = true;
-        }
-        int next = 256;
-        for (int b = 0; b < 256; b++) {
-            map[b] = direct[b] ? (char) b : (char) next++;
-        }
-        return map;
-    }
-
     static String generate(int eosId, String eosToken) {
         JsonObject vocab = new JsonObject();
-        char[] symbols = byteSymbols();
+        String[] symbols = ByteLevelAlphabet.symbols();
         for (int b = 0; b < 256; b++) {
-            vocab.addProperty(String.valueOf(symbols[b]), b);
+            vocab.addProperty(symbols[b], b);
         }
         // the special token also sits in the model vocabulary: tokenizers renumbers an added token whose id is not
         // in the vocabulary, and eos ids like 151643 lie far beyond the 256 byte symbols

@@ -9,6 +9,7 @@ import dev.claws.train.LoraConfig;
 import dev.claws.train.LoraTarget;
 import dev.claws.train.LoraTrainer;
 import dev.claws.train.LrSchedule;
+import dev.claws.train.StepResult;
 import dev.claws.train.TrainingConfig;
 
 import java.nio.file.Path;
@@ -60,10 +61,13 @@ public final class LoraTrainingBenchmark {
             double[] seconds = new double[steps];
             for (int k = 0; k < warmup + steps; k++) {
                 long start = System.nanoTime();
-                trainer.step(batch);
+                StepResult.Phases p = trainer.step(batch).seconds();
                 if (k >= warmup) {
                     seconds[k - warmup] = (System.nanoTime() - start) / 1e9;
                 }
+                System.err.printf(Locale.ROOT, "claws: step %d %.2f s: forward %.2f, head + loss %.2f, backward %.2f, "
+                        + "update %.3f%n", k, (System.nanoTime() - start) / 1e9, p.forward(), p.head(), p.backward(),
+                        p.update());
             }
             double[] sorted = seconds.clone();
             Arrays.sort(sorted);

@@ -1,6 +1,8 @@
 package dev.claws.train.tools;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.claws.model.DecodeProfiler;
 import dev.claws.model.DecoderModel;
 import dev.claws.model.EngineOptions;
 import dev.claws.model.tools.CommandLine;
@@ -25,7 +27,8 @@ import java.util.Set;
  * {@code --warmup-steps} untimed ones) of {@code --rows} sequences of {@code --seq} tokens (token i = (i * 7919 + 13)
  * mod vocab, as src/test/python/bench_lora_training.py feeds transformers + peft), rank 8, alpha 16, no dropout, all
  * projections, AdamW, clipping at 1. Prints one JSON line {"step_seconds": [...]} for the comparison script, which
- * runs it next to transformers + peft and prints the ratio:
+ * runs it next to transformers + peft and prints the ratio. Each step's phases (forward, LM head + loss, backward,
+ * update) go to stderr; {@code --trace FILE} profiles one more step with PyTorch's profiler and prints its top ATen ops:
  * <pre>
  * python src/test/python/bench_lora_training.py --model /tmp/smollm2 --seq 256 --rows 1 --steps 3 --rounds 2
  * </pre>
@@ -68,6 +71,22 @@ public final class LoraTrainingBenchmark {
                 System.err.printf(Locale.ROOT, "claws: step %d %.2f s: forward %.2f, head + loss %.2f, backward %.2f, "
                         + "update %.3f%n", k, (System.nanoTime() - start) / 1e9, p.forward(), p.head(), p.backward(),
                         p.update());
+            }
+            if (cl.has("trace")) {
+                // one more step under PyTorch's profiler: where its time goes, by ATen op
+                Path trace = Path.of(cl.require("trace"));
+                JniUtils.startProfile(false, false, false);
+                long start = System.nanoTime();
+                trainer.step(batch);
+                double wall = (System.nanoTime() - start) / 1e3;
+                JniUtils.stopProfile(trace.toString());
+                DecodeProfiler.Trace t = DecodeProfiler.Trace.read(trace, 1);
+                System.err.printf(Locale.ROOT, "claws: profiled step %.2f s, %.0f top-level ATen calls taking %.2f s%n",
+                        wall / 1e6, t.topLevel(), t.topLevelMillis() / 1e3);
+                for (DecodeProfiler.OpStat op : t.ops().subList(0, Math.min(20, t.ops().size()))) {
+                    System.err.printf(Locale.ROOT, "  %-40s %7.0f calls %9.1f ms self%n", op.name(),
+                            op.callsPerStep(), op.selfMillisPerStep());
+                }
             }
             double[] sorted = seconds.clone();
             Arrays.sort(sorted);

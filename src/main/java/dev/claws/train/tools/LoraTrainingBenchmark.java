@@ -30,7 +30,7 @@ import java.util.Set;
  * runs it next to transformers + peft and prints the ratio. Each step's phases (forward, LM head + loss, backward,
  * update) go to stderr; {@code --trace FILE} profiles one more step with PyTorch's profiler and prints its top ATen ops:
  * <pre>
- * python src/test/python/bench_lora_training.py --model /tmp/smollm2 --seq 256 --rows 1 --steps 3 --rounds 2
+ * python src/test/python/bench_lora_training.py --model /tmp/smollm2 --seq 256 --rows 1 --steps 2 --rounds 3 --threads 1
  * </pre>
  */
 public final class LoraTrainingBenchmark {

@@ -20,7 +20,8 @@ import java.util.SplittableRandom;
 /**
  * The LoRA adapters of a model, applied through {@link LinearMaps} so training runs the model's one decoder layer:
  * each targeted projection adds (alpha / rank) * dropout(x) A^T B^T to the frozen base product (peft's lora.Linear).
- * For the fused q/k/v and gate/up weights the delta is built per slice, zeros for slices not targeted.
+ * For the fused q/k/v and gate/up weights the slices' deltas come from one product (see {@link #apply}), zero for
+ * slices not targeted.
  * <p>
  * A is [rank, in] and B [out, rank] as peft stores them; on the engine they are kept transposed (A^T [in, rank],
  * B^T [rank, out]) so every product has the step's activation as first operand and lands in the step's manager. The

@@ -263,7 +263,7 @@ public final class DecoderModel implements AutoCloseable {
         return run(step, ids, t, AttentionCache.causal(rows), false, maps, null);
     }
 
-    /** The LM head through {@code maps} on final-norm hidden states [..., width]: logits [..., vocab] owned by h's manager. */
+    /** The LM head through {@code maps} on final-norm hidden states [..., width]: logits [..., vocab], h's manager. */
     public NDArray headLogits(NDArray h, LinearMaps maps) {
         return maps.apply(-1, LinearMaps.Projection.LM_HEAD, h, weights.lmHead, null);
     }

@@ -17,8 +17,9 @@ import java.util.List;
 /**
  * Trains LoRA adapters on a frozen model with DJL's PyTorch autograd: each pass runs the model's own decoder layer
  * ({@link DecoderModel#finalHidden} with the adapters as its {@link dev.claws.model.LinearMaps}) with autograd on for
- * the calling thread only, the loss is the summed next-token negative log-likelihood divided by the predicted tokens of the whole optimizer
- * step (so accumulated passes add up to the step's mean), then the global gradient norm is clipped and AdamW updates
+ * the calling thread only; the loss is the summed next-token negative log-likelihood divided by the predicted tokens
+ * of the whole optimizer step (so accumulated passes add up to the step's mean), then the global gradient norm is
+ * clipped and AdamW updates
  * every adapter with the scheduled learning rate. Every pass works in a sub-manager closed at its end; the model's
  * manager is never written to. Not thread-safe: one trainer runs on one thread (autograd mode is per thread).
  */

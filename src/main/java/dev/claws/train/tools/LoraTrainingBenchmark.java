@@ -28,7 +28,8 @@ import java.util.Set;
  * mod vocab, as src/test/python/bench_lora_training.py feeds transformers + peft), rank 8, alpha 16, no dropout, all
  * projections, AdamW, clipping at 1. Prints one JSON line {"step_seconds": [...]} for the comparison script, which
  * runs it next to transformers + peft and prints the ratio. Each step's phases (forward, LM head + loss, backward,
- * update) go to stderr; {@code --trace FILE} profiles one more step with PyTorch's profiler and prints its top ATen ops:
+ * update) go to stderr; {@code --trace FILE} profiles one more step with PyTorch's profiler and prints its top ATen
+ * ops:
  * <pre>
  * python src/test/python/bench_lora_training.py --model /tmp/smollm2 --seq 256 --rows 1 --steps 2 --rounds 3 --threads 1
  * </pre>

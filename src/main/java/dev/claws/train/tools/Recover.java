@@ -35,8 +35,8 @@ import java.util.Set;
  * --lr (2e-4), --weight-decay (0), --warmup (steps, default 10% of the steps), --decay linear|cosine, --clip (1.0),
  * --adapter DIR (also write the peft adapter), --data-dir (../shared/data), --threads (2), --eval-tokens N
  * (WikiText-2 test tokens in 256-token windows; 0 = no evaluation), --skip-source-eval (evaluate only the result),
- * --eval-base DIR (evaluate one more checkpoint), --eval-only (no training: evaluate each checkpoint of a comma-separated
- * --model on the same --eval-tokens).
+ * --eval-base DIR (evaluate one more checkpoint), --eval-only (no training: evaluate each checkpoint of a
+ * comma-separated --model on the same --eval-tokens).
  */
 public final class Recover {
 

@@ -1,6 +1,7 @@
 package dev.claws.jobs;
 
 import dev.claws.model.EngineOptions;
+import dev.claws.model.WeightsDtype;
 import dev.claws.store.BenchmarkRunRepository;
 import dev.claws.store.EvalResultRepository;
 import dev.claws.store.VariantRepository;
@@ -30,8 +31,11 @@ public class JobWorks {
     @ConfigProperty(name = "claws.engine.device", defaultValue = "cpu")
     String device;
 
+    @ConfigProperty(name = "claws.engine.decode-weights", defaultValue = "float32")
+    String decodeWeights;
+
     public EngineOptions engineOptions() {
-        return new EngineOptions(device, 0);
+        return new EngineOptions(device, 0, WeightsDtype.parse(decodeWeights));
     }
 
     public JobPaths paths() {

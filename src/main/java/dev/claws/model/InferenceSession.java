@@ -55,6 +55,16 @@ public final class InferenceSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Feeds tokens as generation does (a single token runs through the model's decode weights, see
+     * {@link EngineOptions#decodeWeights()}); returns the logits of the last fed position.
+     */
+    public float[] feedGenerating(long[] ids) {
+        try (NDManager step = manager.newSubManager()) {
+            return generationStep(step, ids).toFloatArray();
+        }
+    }
+
     /** Feeds tokens inside the caller's step manager; the logits array belongs to {@code step}. */
     NDArray forward(NDManager step, long[] ids, boolean lastOnly) {
         requireRoom(ids);

@@ -1,6 +1,7 @@
 package dev.claws.serve;
 
 import dev.claws.model.EngineOptions;
+import dev.claws.model.WeightsDtype;
 import dev.claws.model.LanguageModel;
 import dev.claws.model.ModelConfig;
 import dev.claws.model.gguf.GgufImporter;
@@ -56,6 +57,8 @@ public class VariantRegistry {
                            @ConfigProperty(name = "claws.serve.concurrency") int concurrency,
                            @ConfigProperty(name = "claws.serve.max-batch-size") int maxBatchSize,
                            @ConfigProperty(name = "claws.engine.device") String device,
+                           @ConfigProperty(name = "claws.engine.decode-weights", defaultValue = "float32")
+                           String decodeWeights,
                            DefaultModelSource defaultModel) {
         this.variants = variants;
         this.metrics = metrics;
@@ -66,7 +69,7 @@ public class VariantRegistry {
             throw new IllegalArgumentException("claws.serve.max-batch-size must be >= 1, got " + maxBatchSize);
         }
         this.maxBatchSize = maxBatchSize;
-        this.engine = new EngineOptions(device, 0);
+        this.engine = new EngineOptions(device, 0, WeightsDtype.parse(decodeWeights));
         this.defaultModel = defaultModel;
     }
 

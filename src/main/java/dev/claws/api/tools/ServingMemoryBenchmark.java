@@ -72,7 +72,7 @@ public final class ServingMemoryBenchmark {
         Path work = Files.createTempDirectory("claws-serving-bench");
         int[] ports = FreePorts.of(2);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx" + cli.get("xmx", "1g"), "-Dquarkus.grpc.server.port=" + ports[0],
+                .toString(), "-Xmx" + cli.get("xmx", "1g"), "--add-modules", "jdk.incubator.vector", "-Dquarkus.grpc.server.port=" + ports[0],
                 "-Dquarkus.http.port=" + ports[1], "-Dclaws.data-dir=" + work.resolve("data"),
                 "-Dclaws.model.default=" + model.toAbsolutePath()));
         for (String p : cli.get("server-properties", "").split(",")) {

@@ -230,14 +230,27 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
                 int base = r * rowInts;
                 FloatVector a0 = FloatVector.zero(F);
                 FloatVector a1 = a0;
-                for (int k = 0, j = 0; k < paddedIn; k += 2 * LANES, j += LANES) {
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                int k = 0;
+                int j = 0;
+                for (; k + 4 * LANES <= paddedIn; k += 4 * LANES, j += 2 * LANES) {
                     IntVector v = IntVector.fromArray(I, w, base + j);
-                    FloatVector lo = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-                    FloatVector hi = v.and(0xFFFF0000).reinterpretAsFloats();
-                    a0 = lo.fma(FloatVector.fromArray(F, x, k), a0);
-                    a1 = hi.fma(FloatVector.fromArray(F, x, k + LANES), a1);
+                    IntVector u = IntVector.fromArray(I, w, base + j + LANES);
+                    a0 = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(F, x, k), a0);
+                    a1 = v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, k + LANES), a1);
+                    a2 = u.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(F, x, k + 2 * LANES), a2);
+                    a3 = u.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, k + 3 * LANES), a3);
                 }
-                y[r] = a0.add(a1).reduceLanes(VectorOperators.ADD);
+                if (k < paddedIn) {
+                    IntVector v = IntVector.fromArray(I, w, base + j);
+                    a0 = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(F, x, k), a0);
+                    a1 = v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, k + LANES), a1);
+                }
+                y[r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
             }
         }
     }

@@ -65,7 +65,8 @@ public final class GenerationBenchmark {
             System.out.printf(Locale.ROOT, "model %s (%s, stored %s, %,d parameters), decode weights %s, loaded in "
                             + "%.1f s; intra-op threads %d; prompt %d tokens, %d new tokens, %d repeats (+%d warm-up)%n",
                     dir, first.config().architecture().className(), first.storedDType(),
-                    first.config().parameterCount(), models.keySet(), loadSeconds, Engines.intraOpThreads(),
+                    first.config().parameterCount(),
+                    String.join(",", models.keySet().stream().map(WeightsDtype::label).toList()), loadSeconds, Engines.intraOpThreads(),
                     promptTokens, newTokens, repeats, warmup);
             for (int i = 0; i < warmup; i++) {
                 for (DecoderModel model : models.values()) {
@@ -118,7 +119,8 @@ public final class GenerationBenchmark {
     /** Answers "run [dtype]" lines (no dtype: the first loaded) with one JSON line each; "quit" ends. */
     private static void serve(Map<WeightsDtype, DecoderModel> models, long[] prompt, GenerationSettings settings)
             throws Exception {
-        System.out.println("READY threads=" + Engines.intraOpThreads() + " decode-weights=" + models.keySet());
+        System.out.println("READY threads=" + Engines.intraOpThreads() + " decode-weights="
+                + String.join(",", models.keySet().stream().map(WeightsDtype::label).toList()));
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         DecoderModel first = models.values().iterator().next();

@@ -60,7 +60,7 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
 
     /**
      * The weight of the float32 engine array {@code weight} [out, in] in {@code dtype}. float32 reads the engine's
-     * memory in place when its rows fill whole vectors (no copy), otherwise a padded heap copy.
+     * memory in place (no copy); bfloat16 and int8 are copies.
      */
     public static DecodeMatrix of(NDArray weight, WeightsDtype dtype) {
         if (weight.getDataType() != DataType.FLOAT32 || weight.getShape().dimension() != 2) {
@@ -70,13 +70,13 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
         int out = Math.toIntExact(weight.getShape().get(0));
         int in = Math.toIntExact(weight.getShape().get(1));
         return switch (dtype) {
-            case FLOAT32 -> in % LANES == 0 ? new Float32(weight, out, in) : new Float32Heap(weight.toFloatArray(), out, in);
+            case FLOAT32 -> new Float32(weight, out, in);
             case BFLOAT16 -> new Bfloat16(weight.toFloatArray(), out, in);
             case INT8 -> new Int8(weight.toFloatArray(), out, in);
         };
     }
 
-    /** A padded float32 heap copy of {@code weight} [out, in] (for comparison with the in-place read). */
+    /** A padded float32 heap copy of {@code weight} [out, in]: only DecodeKernelBenchmark's comparison with the in-place read. */
     public static DecodeMatrix heapFloat32(NDArray weight) {
         return new Float32Heap(weight.toFloatArray(), Math.toIntExact(weight.getShape().get(0)),
                 Math.toIntExact(weight.getShape().get(1)));
@@ -139,11 +139,15 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
                     a3 = FloatVector.fromByteBuffer(F, w, b + 12 * LANES, order)
                             .fma(FloatVector.fromArray(F, x, k + 3 * LANES), a3);
                 }
-                for (; k < in; k += LANES) {
+                for (; k + LANES <= in; k += LANES) {
                     a0 = FloatVector.fromByteBuffer(F, w, (int) (base + (long) k * Float.BYTES), order)
                             .fma(FloatVector.fromArray(F, x, k), a0);
                 }
-                y[r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+                float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+                for (; k < in; k++) { // rows narrower than whole vectors (e.g. SliceGPT widths)
+                    sum += w.getFloat((int) (base + (long) k * Float.BYTES)) * x[k];
+                }
+                y[r] = sum;
             }
         }
     }

@@ -19,6 +19,7 @@ import dev.claws.store.VariantRepository;
 import dev.claws.jobs.JobListener;
 import dev.claws.jobs.JobQueueFullException;
 import dev.claws.jobs.JobRunner;
+import dev.claws.jobs.JobSpec;
 import dev.claws.jobs.JobWorks;
 import com.google.protobuf.Message;
 import io.grpc.ServerServiceDefinition;
@@ -35,7 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The Jobs service: validates submissions, hands them to the job runner (dev.claws.jobs) as stored requests, and maps
+ * The Jobs service: validates each submission once into a {@link JobSpec}, hands it to the job runner (dev.claws.jobs), and maps
  * job rows and live progress to API messages.
  */
 @GrpcService
@@ -53,6 +54,9 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     @Inject
     JobWorks works;
 
+    @Inject
+    JobMessages messages;
+
     @Override
     public ServerServiceDefinition bindService() {
         return MalformedRequests.guard(super.bindService());
@@ -63,8 +67,8 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     public void submitCompression(SubmitCompressionRequest request, StreamObserver<Job> observer) {
         Rpc.unary(observer, () -> {
             SubmitCompressionRequest named = JobValidation.withName(request);
-            QuarkusTransaction.requiringNew().call(() -> JobValidation.compression(named, variants, works.paths()));
-            return submit(dev.claws.store.Job.Kind.COMPRESSION, named);
+            return submit(named, QuarkusTransaction.requiringNew().call(() ->
+                    JobValidation.compression(named, variants, works.paths())));
         });
     }
 
@@ -73,33 +77,29 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     public void submitRecovery(SubmitRecoveryRequest request, StreamObserver<Job> observer) {
         Rpc.unary(observer, () -> {
             SubmitRecoveryRequest named = JobValidation.withName(request);
-            QuarkusTransaction.requiringNew().call(() -> JobValidation.recovery(named, variants, works.paths()));
-            return submit(dev.claws.store.Job.Kind.RECOVERY, named);
+            return submit(named, QuarkusTransaction.requiringNew().call(() ->
+                    JobValidation.recovery(named, variants, works.paths())));
         });
     }
 
     @Override
     @Blocking
     public void submitEvaluation(SubmitEvaluationRequest request, StreamObserver<Job> observer) {
-        Rpc.unary(observer, () -> {
-            QuarkusTransaction.requiringNew().call(() ->
-                    JobValidation.evaluation(request, variants, works.paths().evalDataDir()));
-            return submit(dev.claws.store.Job.Kind.EVALUATION, request);
-        });
+        Rpc.unary(observer, () -> submit(request, QuarkusTransaction.requiringNew().call(() ->
+                JobValidation.evaluation(request, variants, works.paths().evalDataDir()))));
     }
 
     @Override
     @Blocking
     public void submitBenchmark(SubmitBenchmarkRequest request, StreamObserver<Job> observer) {
-        Rpc.unary(observer, () -> {
-            QuarkusTransaction.requiringNew().call(() -> JobValidation.benchmark(request, variants));
-            return submit(dev.claws.store.Job.Kind.BENCHMARK, request);
-        });
+        Rpc.unary(observer, () -> submit(request, QuarkusTransaction.requiringNew().call(() ->
+                JobValidation.benchmark(request, variants))));
     }
 
-    private Job submit(dev.claws.store.Job.Kind kind, Message request) {
+    /** Queues the validated spec; the request (with defaults filled in) is stored beside it for display. */
+    private Job submit(Message request, JobSpec spec) {
         try {
-            return StoreMapping.job(runner.submit(kind, StoreMapping.toJson(request)));
+            return messages.job(runner.submit(spec, StoreMapping.toJson(request)));
         } catch (JobQueueFullException e) {
             throw Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
         }
@@ -110,7 +110,7 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     public void getJob(GetJobRequest request, StreamObserver<Job> observer) {
         Rpc.unary(observer, () -> {
             long id = Validation.positiveId("id", request.getId());
-            return runner.find(id).map(StoreMapping::job)
+            return runner.find(id).map(messages::job)
                     .orElseThrow(() -> Rpc.notFound("job " + id + " does not exist"));
         });
     }
@@ -141,7 +141,7 @@ public class JobsService extends JobsGrpc.JobsImplBase {
             }
             int limit = Validation.listLimit("limit", request.getLimit());
             return QuarkusTransaction.requiringNew().call(() -> ListJobsResponse.newBuilder()
-                    .addAllJobs(jobs.listFiltered(states, kinds, limit).stream().map(StoreMapping::job).toList())
+                    .addAllJobs(jobs.listFiltered(states, kinds, limit).stream().map(messages::job).toList())
                     .build());
         });
     }
@@ -170,7 +170,7 @@ public class JobsService extends JobsGrpc.JobsImplBase {
                     return;
                 }
                 call.onNext(JobEvent.newBuilder()
-                        .setJob(StoreMapping.job(snapshot))
+                        .setJob(messages.job(snapshot))
                         .setTime(ProtoTime.toTimestamp(Instant.now()))
                         .build());
                 if (last) {
@@ -194,7 +194,7 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     public void cancelJob(CancelJobRequest request, StreamObserver<Job> observer) {
         Rpc.unary(observer, () -> {
             long id = Validation.positiveId("id", request.getId());
-            return runner.cancel(id).map(StoreMapping::job)
+            return runner.cancel(id).map(messages::job)
                     .orElseThrow(() -> Rpc.notFound("job " + id + " does not exist"));
         });
     }

@@ -7,17 +7,11 @@ import dev.claws.api.v1.BenchmarkResult;
 import dev.claws.api.v1.CompressionMethod;
 import dev.claws.api.v1.EvalResult;
 import dev.claws.api.v1.EvalSelection;
-import dev.claws.api.v1.Job;
 import dev.claws.api.v1.JobKind;
-import dev.claws.api.v1.JobResult;
 import dev.claws.api.v1.JobState;
 import dev.claws.api.v1.LawFit;
 import dev.claws.api.v1.LawKind;
 import dev.claws.api.v1.LawPoints;
-import dev.claws.api.v1.SubmitBenchmarkRequest;
-import dev.claws.api.v1.SubmitCompressionRequest;
-import dev.claws.api.v1.SubmitEvaluationRequest;
-import dev.claws.api.v1.SubmitRecoveryRequest;
 import dev.claws.api.v1.Variant;
 import dev.claws.store.BenchmarkRun;
 import dev.claws.store.Variant.Method;
@@ -112,34 +106,6 @@ public final class StoreMapping {
     public static dev.claws.store.Job.State state(JobState state) {
         return state == JobState.JOB_STATE_UNSPECIFIED || state == JobState.UNRECOGNIZED
                 ? null : dev.claws.store.Job.State.valueOf(state.name().substring("JOB_STATE_".length()));
-    }
-
-    public static Job job(dev.claws.store.Job row) {
-        Job.Builder job = Job.newBuilder()
-                .setId(row.id)
-                .setKind(kind(row.kind))
-                .setState(state(row.state))
-                .setProgress(row.progress)
-                .setStage(nullToEmpty(row.stage))
-                .setMessage(nullToEmpty(row.message))
-                .setError(nullToEmpty(row.error))
-                .setCreated(ProtoTime.toTimestamp(row.created));
-        if (row.started != null) {
-            job.setStarted(ProtoTime.toTimestamp(row.started));
-        }
-        if (row.finished != null) {
-            job.setFinished(ProtoTime.toTimestamp(row.finished));
-        }
-        switch (row.kind) {
-            case COMPRESSION -> job.setCompression(mergeJson(row.requestJson, SubmitCompressionRequest.newBuilder()));
-            case RECOVERY -> job.setRecovery(mergeJson(row.requestJson, SubmitRecoveryRequest.newBuilder()));
-            case EVALUATION -> job.setEvaluation(mergeJson(row.requestJson, SubmitEvaluationRequest.newBuilder()));
-            case BENCHMARK -> job.setBenchmark(mergeJson(row.requestJson, SubmitBenchmarkRequest.newBuilder()));
-        }
-        if (row.resultJson != null) {
-            job.setResult(mergeJson(row.resultJson, JobResult.newBuilder()));
-        }
-        return job.build();
     }
 
     public static EvalResult evalResult(dev.claws.store.EvalResult row) {

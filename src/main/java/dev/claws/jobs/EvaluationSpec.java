@@ -1,5 +1,6 @@
 package dev.claws.jobs;
 
+import dev.claws.store.Job;
 import java.util.List;
 
 /**
@@ -10,9 +11,19 @@ import java.util.List;
  * @param tokenBudget       intrinsic corpora: at most this many corpus tokens, 0 = the whole corpus
  */
 public record EvaluationSpec(ModelRef variant, List<String> tasks, int maxSamplesPerTask, int windowLength,
-                             long tokenBudget) {
+                             long tokenBudget) implements JobSpec {
 
     public EvaluationSpec {
         tasks = List.copyOf(tasks);
+    }
+
+    @Override
+    public Job.Kind kind() {
+        return Job.Kind.EVALUATION;
+    }
+
+    @Override
+    public List<ModelRef> inputs() {
+        return List.of(variant);
     }
 }

@@ -55,10 +55,7 @@ public class JobRunner {
     JobRepository jobs;
 
     @Inject
-    JobCatalog catalog;
-
-    @Inject
-    JobResultEncoder encoder;
+    JobWorks works;
 
     @Inject
     JobPaths paths;
@@ -166,11 +163,13 @@ public class JobRunner {
     }
 
     /**
-     * Stores a new QUEUED job and queues it. The request must have been validated by the caller.
+     * Stores a new QUEUED job and queues it.
      *
+     * @param spec        the validated request; stored as JSON and read back when the job starts
+     * @param requestJson the request as the caller sent it (with defaults filled in), stored for display only
      * @throws JobQueueFullException when claws.jobs.max-queued jobs are waiting already
      */
-    public synchronized Job submit(Job.Kind kind, String requestJson) {
+    public synchronized Job submit(JobSpec spec, String requestJson) {
         long waiting = live.values().stream().filter(j -> j.state() == Job.State.QUEUED).count();
         if (waiting >= maxQueued) {
             throw new JobQueueFullException(waiting + " jobs are queued already (claws.jobs.max-queued = " + maxQueued
@@ -178,10 +177,11 @@ public class JobRunner {
         }
         Job stored = QuarkusTransaction.requiringNew().call(() -> {
             Job row = new Job();
-            row.kind = kind;
+            row.kind = spec.kind();
             row.state = Job.State.QUEUED;
             row.stage = "queued";
             row.requestJson = requestJson;
+            row.specJson = JobJson.spec(spec);
             jobs.persist(row);
             return copy(row);
         });
@@ -218,8 +218,9 @@ public class JobRunner {
         LiveJob job = live.get(id);
         if (job != null) {
             synchronized (job) {
-                listener.onEvent(job.snapshot, job.finished);
-                if (!job.finished) {
+                boolean finished = job.phase() == LiveJob.Phase.FINISHED;
+                listener.onEvent(job.snapshot, finished);
+                if (!finished) {
                     job.listeners.add(listener);
                 }
                 return true;
@@ -248,9 +249,10 @@ public class JobRunner {
         if (job != null) {
             boolean queued;
             synchronized (job) {
-                queued = !job.started && !job.finished;
-                if (!job.finishing && !job.finished) {
-                    job.cancelRequested = true;
+                LiveJob.Phase phase = job.phase();
+                queued = phase == LiveJob.Phase.QUEUED;
+                if (phase == LiveJob.Phase.QUEUED || phase == LiveJob.Phase.RUNNING) {
+                    job.moveTo(LiveJob.Phase.CANCELLING);
                     if (job.worker != null) {
                         job.worker.interrupt();
                     }
@@ -301,10 +303,10 @@ public class JobRunner {
 
     private void execute(LiveJob job) {
         synchronized (job) {
-            if (job.cancelRequested || stopping) {
+            if (job.phase() != LiveJob.Phase.QUEUED || stopping) {
                 return; // cancelled while queued (cancel() marks it) or the server is stopping (stays QUEUED)
             }
-            job.started = true;
+            job.moveTo(LiveJob.Phase.RUNNING);
         }
         JobWork work = null;
         try {
@@ -324,9 +326,9 @@ public class JobRunner {
                 return;
             }
             publish(job, running);
-            work = catalog.workFor(running);
+            work = works.workFor(spec(running));
             synchronized (job) {
-                if (job.cancelRequested) {
+                if (job.cancelRequested()) {
                     throw new CancellationException("job " + job.id + " was cancelled");
                 }
                 job.worker = Thread.currentThread();
@@ -341,10 +343,10 @@ public class JobRunner {
             }
             String lastMessage;
             synchronized (job) {
-                if (job.cancelRequested) {
+                if (job.cancelRequested()) {
                     throw new CancellationException("job " + job.id + " was cancelled");
                 }
-                job.finishing = true;
+                job.moveTo(LiveJob.Phase.STORING);
                 lastMessage = job.snapshot.message;
             }
             Thread.interrupted(); // an interrupt that raced the end of run() must not reach the database
@@ -356,7 +358,7 @@ public class JobRunner {
                 row.stage = "done";
                 // progress is persisted asynchronously and only while RUNNING: the work's last word is stored here
                 row.message = lastMessage;
-                row.resultJson = encoder.encode(result);
+                row.resultJson = JobJson.result(result);
                 row.finished = StoredTime.now();
                 return copy(row);
             });
@@ -367,6 +369,15 @@ public class JobRunner {
         }
     }
 
+    /** The stored spec of a row; rows queued by a version before specs were stored have none. */
+    private static JobSpec spec(Job row) {
+        if (row.specJson == null) {
+            throw new IllegalStateException("job " + row.id + " was queued by an older claws version that stored only"
+                    + " the wire request; submit it again");
+        }
+        return JobJson.spec(row.specJson);
+    }
+
     private void end(LiveJob job, JobWork work, Throwable t) {
         if (work != null) {
             try {
@@ -375,10 +386,7 @@ public class JobRunner {
                 LOG.errorf(e, "job %d: removing partial output failed", job.id);
             }
         }
-        boolean cancelled;
-        synchronized (job) {
-            cancelled = job.cancelRequested;
-        }
+        boolean cancelled = job.cancelRequested();
         Job.State state;
         String error;
         if (cancelled) {
@@ -467,11 +475,11 @@ public class JobRunner {
 
     private void finish(LiveJob job, Job snapshot) {
         synchronized (job) {
-            if (job.finished) {
+            if (job.phase() == LiveJob.Phase.FINISHED) {
                 return;
             }
+            job.moveTo(LiveJob.Phase.FINISHED);
             job.snapshot = snapshot;
-            job.finished = true;
             for (JobListener listener : job.listeners) {
                 notify(listener, snapshot, true);
             }
@@ -517,6 +525,7 @@ public class JobRunner {
         c.message = row.message;
         c.error = row.error;
         c.requestJson = row.requestJson;
+        c.specJson = row.specJson;
         c.resultJson = row.resultJson;
         c.created = row.created;
         c.started = row.started;

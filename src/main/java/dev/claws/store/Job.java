@@ -15,8 +15,8 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * A durable unit of background work. The submitted request and the result are kept as JSON documents (the protobuf
- * JSON mapping of the API messages), so the table does not change when a request message gains a field.
+ * A durable unit of background work. The submitted request, the validated spec the job runs and its result are kept
+ * as JSON documents, so the table does not change when a request gains a field.
  */
 @Entity
 @Table(name = "job")
@@ -59,11 +59,21 @@ public class Job extends PanacheEntityBase {
     @Column(name = "error", length = 16384)
     public String error;
 
-    /** The submitted request as protobuf JSON. */
+    /** The submitted request as protobuf JSON (with defaults filled in), shown to callers; never parsed to run. */
     @Column(name = "request_json", nullable = false, length = 1_000_000)
     public String requestJson;
 
-    /** The result (claws.v1.JobResult) as protobuf JSON; null until the job succeeds. */
+    /**
+     * The validated request the job runs (dev.claws.jobs.JobSpec as JSON, written by the job runner); null only in
+     * rows stored before version 3 of the schema.
+     */
+    @Column(name = "spec_json", length = 1_000_000)
+    public String specJson;
+
+    /**
+     * The result; null until the job succeeds. Rows with a spec hold dev.claws.jobs.JobResultData as JSON (stored
+     * rows by id); older rows hold a claws.v1.JobResult as protobuf JSON.
+     */
     @Column(name = "result_json", length = 1_000_000)
     public String resultJson;
 

@@ -19,6 +19,7 @@ import dev.claws.api.v1.SubmitRecoveryRequest;
 import dev.claws.api.v1.VariantsGrpc;
 import dev.claws.api.v1.WatchJobRequest;
 import dev.claws.jobs.JobFixtures;
+import dev.claws.jobs.JobJson;
 import dev.claws.jobs.JobPaths;
 import dev.claws.jobs.JobRunner;
 import dev.claws.model.DecoderModel;
@@ -203,9 +204,9 @@ class RecoveryJobTest {
     void aRecoveryLeftRunningIsInterruptedAndOneLeftQueuedRunsAfterRestart() throws Exception {
         String base = JobFixtures.storeBase(variants);
         String name = JobFixtures.unique("rft-restarted");
-        String request = StoreMapping.toJson(SubmitRecoveryRequest.newBuilder().setVariant(base).setName(name)
-                .setTokenBudget(64).setLora(tinyOptions()).build());
-        long running = storeRow(dev.claws.store.Job.State.RUNNING, request.replace(name, name + "-old"));
+        SubmitRecoveryRequest request = SubmitRecoveryRequest.newBuilder().setVariant(base).setName(name)
+                .setTokenBudget(64).setLora(tinyOptions()).build();
+        long running = storeRow(dev.claws.store.Job.State.RUNNING, request.toBuilder().setName(name + "-old").build());
         Path partial = paths.partialDir(running);
         Files.createDirectories(partial.resolve("checkpoint"));
         Files.writeString(partial.resolve("checkpoint").resolve("model.safetensors"), "half-written");
@@ -221,13 +222,16 @@ class RecoveryJobTest {
         assertEquals(64, row(name).orElseThrow().rftTokens);
     }
 
-    private long storeRow(dev.claws.store.Job.State state, String requestJson) {
+    /** A row as a stopped server leaves it: the request as submitted and the spec validated from it. */
+    private long storeRow(dev.claws.store.Job.State state, SubmitRecoveryRequest request) {
         return QuarkusTransaction.requiringNew().call(() -> {
+            String spec = JobJson.spec(JobValidation.recovery(request, variants, paths));
             dev.claws.store.Job row = new dev.claws.store.Job();
             row.kind = dev.claws.store.Job.Kind.RECOVERY;
             row.state = state;
             row.stage = state == dev.claws.store.Job.State.RUNNING ? "training" : "queued";
-            row.requestJson = requestJson;
+            row.requestJson = StoreMapping.toJson(request);
+            row.specJson = spec;
             jobRows.persist(row);
             return row.id;
         });

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.claws.api.StoreMapping;
-import dev.claws.api.v1.SubmitBenchmarkRequest;
 import dev.claws.store.BenchmarkRunRepository;
 import dev.claws.store.Job;
 import dev.claws.store.JobRepository;
@@ -15,6 +13,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,13 +38,15 @@ class JobRunnerRecoveryTest {
     @Inject
     JobPaths paths;
 
-    private long storeRow(Job.Kind kind, Job.State state, String requestJson) {
+    /** A row as a stopped server leaves it; {@code spec} null stores a row of a version before specs were stored. */
+    private long storeRow(Job.Kind kind, Job.State state, JobSpec spec) {
         return QuarkusTransaction.requiringNew().call(() -> {
             Job row = new Job();
             row.kind = kind;
             row.state = state;
             row.stage = state == Job.State.RUNNING ? "measuring" : "queued";
-            row.requestJson = requestJson;
+            row.requestJson = "{}";
+            row.specJson = spec == null ? null : JobJson.spec(spec);
             jobs.persist(row);
             return row.id;
         });
@@ -55,14 +56,15 @@ class JobRunnerRecoveryTest {
         return QuarkusTransaction.requiringNew().call(() -> jobs.findById(id));
     }
 
-    private static String benchmark(String variant) {
-        return StoreMapping.toJson(SubmitBenchmarkRequest.newBuilder().addVariants(variant).addPromptLengths(4)
-                .addGenerationLengths(3).setRepeats(2).build());
+    private BenchmarkSpec benchmark(String variant) {
+        ModelRef model = QuarkusTransaction.requiringNew().call(() -> ModelRef.of(variants.findByName(variant)
+                .orElseThrow()));
+        return new BenchmarkSpec(List.of(model), List.of(4), List.of(3), 2, 0);
     }
 
     @Test
     void aJobLeftRunningIsMarkedInterruptedAndItsPartialOutputRemoved() throws Exception {
-        long id = storeRow(Job.Kind.COMPRESSION, Job.State.RUNNING, "{}");
+        long id = storeRow(Job.Kind.COMPRESSION, Job.State.RUNNING, null);
         Path partial = paths.partialDir(id);
         Files.createDirectories(partial);
         Files.writeString(partial.resolve("model.safetensors"), "half-written");
@@ -87,27 +89,50 @@ class JobRunnerRecoveryTest {
 
         Job done = JobFixtures.awaitFinal(runner, id, 60_000);
         assertEquals(Job.State.SUCCEEDED, done.state, done.error);
-        assertTrue(done.resultJson.contains("\"variant\":\"" + base + "\""), done.resultJson);
+        List<Long> runs = JobJson.result(done.resultJson).benchmarkRunIds();
+        assertEquals(1, runs.size(), done.resultJson);
+        assertEquals(base, QuarkusTransaction.requiringNew().call(() -> benchmarkRuns.findById(runs.get(0)).variant));
         assertEquals(1, QuarkusTransaction.requiringNew().call(() -> benchmarkRuns.listByJob(id).size()));
         assertEquals(Job.State.SUCCEEDED, stored(id).state);
     }
 
     @Test
     void aQueuedJobWhoseVariantWasDeletedFailsWithTheReason() throws Exception {
-        long id = storeRow(Job.Kind.BENCHMARK, Job.State.QUEUED, benchmark("deleted-since-" + System.nanoTime()));
+        String gone = "deleted-since-" + System.nanoTime();
+        BenchmarkSpec spec = new BenchmarkSpec(List.of(new ModelRef(gone, JobFixtures.TINY, gone,
+                dev.claws.store.Variant.Method.NONE, 0, 0)), List.of(4), List.of(3), 2, 0);
+        long id = storeRow(Job.Kind.BENCHMARK, Job.State.QUEUED, spec);
 
         runner.recover();
 
         Job done = JobFixtures.awaitFinal(runner, id, 60_000);
         assertEquals(Job.State.FAILED, done.state);
-        assertTrue(done.error.contains("variants[0]: variant 'deleted-since-"), done.error);
+        assertTrue(done.error.contains("variant '" + gone + "' does not exist any more"), done.error);
         assertEquals(Job.State.FAILED, stored(id).state);
+    }
+
+    @Test
+    void aQueuedRowWithoutSpecFromAnOlderVersionFailsAskingToSubmitAgain() throws Exception {
+        long id = storeRow(Job.Kind.BENCHMARK, Job.State.QUEUED, null);
+
+        runner.recover();
+
+        Job done = JobFixtures.awaitFinal(runner, id, 60_000);
+        assertEquals(Job.State.FAILED, done.state);
+        assertTrue(done.error.contains("queued by an older claws version"), done.error);
+    }
+
+    @Test
+    void aSpecReadsBackAsItWasStored() {
+        String base = JobFixtures.storeBase(variants);
+        BenchmarkSpec spec = benchmark(base);
+        assertEquals(spec, JobJson.spec(JobJson.spec(spec)));
     }
 
     @Test
     void recoveringTwiceChangesNothingForJobsThisServerRuns() throws Exception {
         String base = JobFixtures.storeBase(variants);
-        Job submitted = runner.submit(Job.Kind.BENCHMARK, benchmark(base));
+        Job submitted = runner.submit(benchmark(base), "{}");
         runner.recover(); // the live job is neither interrupted nor queued a second time
         Job done = JobFixtures.awaitFinal(runner, submitted.id, 60_000);
         assertEquals(Job.State.SUCCEEDED, done.state, done.error);

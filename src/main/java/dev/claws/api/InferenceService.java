@@ -10,19 +10,14 @@ import dev.claws.api.v1.ScoreRequest;
 import dev.claws.api.v1.ScoreResponse;
 import dev.claws.api.v1.Timing;
 import dev.claws.eval.TokenizedRequest;
-import dev.claws.serve.GenerationRequest;
 import dev.claws.serve.RequestTiming;
 import dev.claws.serve.ResidentVariant;
-import dev.claws.serve.ServeException;
 import dev.claws.serve.ServedGeneration;
 import dev.claws.serve.ServedScores;
 import dev.claws.serve.StreamSink;
 import dev.claws.serve.VariantRegistry;
 import io.grpc.Context;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -144,24 +139,8 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
     private static void answer(StreamObserver<?> observer, Runnable body) {
         try {
             body.run();
-        } catch (StatusRuntimeException e) {
-            observer.onError(e);
-        } catch (ServeException e) {
-            observer.onError(ServeErrors.status(e));
         } catch (RuntimeException e) {
-            StatusRuntimeException status = ServeErrors.status(e);
-            log(status, e);
-            observer.onError(status);
-        }
-    }
-
-    /** INTERNAL is logged with its stack trace; bad input that got past the API's validation as a warning. */
-    private static void log(StatusRuntimeException status, Throwable error) {
-        if (status.getStatus().getCode() == Status.Code.INTERNAL) {
-            LOG.error("inference call failed unexpectedly", error);
-        } else if (status.getStatus().getCode() == Status.Code.INVALID_ARGUMENT
-                && !(error instanceof StatusRuntimeException)) {
-            LOG.warnf("request refused by the model layer, not by validation: %s", status.getStatus().getDescription());
+            ErrorStatus.reply(observer, e);
         }
     }
 
@@ -176,9 +155,7 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
             }
             try {
                 if (error != null) {
-                    StatusRuntimeException status = ServeErrors.status(error);
-                    log(status, error);
-                    observer.onError(status);
+                    ErrorStatus.reply(observer, error);
                 } else {
                     respond.accept(value, observer);
                 }

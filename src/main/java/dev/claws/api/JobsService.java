@@ -17,14 +17,11 @@ import dev.claws.api.v1.WatchJobRequest;
 import dev.claws.store.JobRepository;
 import dev.claws.store.VariantRepository;
 import dev.claws.jobs.JobListener;
-import dev.claws.jobs.JobQueueFullException;
 import dev.claws.jobs.JobRunner;
 import dev.claws.jobs.JobSpec;
 import dev.claws.jobs.JobWorks;
 import com.google.protobuf.Message;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Instant;
 import io.grpc.stub.StreamObserver;
@@ -98,11 +95,7 @@ public class JobsService extends JobsGrpc.JobsImplBase {
 
     /** Queues the validated spec; the request (with defaults filled in) is stored beside it for display. */
     private Job submit(Message request, JobSpec spec) {
-        try {
-            return messages.job(runner.submit(spec, StoreMapping.toJson(request)));
-        } catch (JobQueueFullException e) {
-            throw Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
-        }
+        return messages.job(runner.submit(spec, StoreMapping.toJson(request)));
     }
 
     @Override
@@ -111,7 +104,7 @@ public class JobsService extends JobsGrpc.JobsImplBase {
         Rpc.unary(observer, () -> {
             long id = Validation.positiveId("id", request.getId());
             return runner.find(id).map(messages::job)
-                    .orElseThrow(() -> Rpc.notFound("job " + id + " does not exist"));
+                    .orElseThrow(() -> ErrorStatus.notFound("job " + id + " does not exist"));
         });
     }
 
@@ -124,7 +117,7 @@ public class JobsService extends JobsGrpc.JobsImplBase {
                 JobState state = request.getStates(i);
                 dev.claws.store.Job.State stored = StoreMapping.state(state);
                 if (stored == null) {
-                    throw Rpc.invalid("states[" + i + "] must be one of JOB_STATE_QUEUED .. JOB_STATE_INTERRUPTED, got "
+                    throw ErrorStatus.invalid("states[" + i + "] must be one of JOB_STATE_QUEUED .. JOB_STATE_INTERRUPTED, got "
                             + request.getStatesValue(i));
                 }
                 states.add(stored);
@@ -134,7 +127,7 @@ public class JobsService extends JobsGrpc.JobsImplBase {
                 JobKind kind = request.getKinds(i);
                 dev.claws.store.Job.Kind stored = StoreMapping.kind(kind);
                 if (stored == null) {
-                    throw Rpc.invalid("kinds[" + i + "] must be one of JOB_KIND_COMPRESSION .. JOB_KIND_BENCHMARK, got "
+                    throw ErrorStatus.invalid("kinds[" + i + "] must be one of JOB_KIND_COMPRESSION .. JOB_KIND_BENCHMARK, got "
                             + request.getKindsValue(i));
                 }
                 kinds.add(stored);
@@ -152,8 +145,8 @@ public class JobsService extends JobsGrpc.JobsImplBase {
         long id;
         try {
             id = Validation.positiveId("id", request.getId());
-        } catch (StatusRuntimeException e) {
-            observer.onError(e);
+        } catch (RuntimeException e) {
+            ErrorStatus.reply(observer, e);
             return;
         }
         ServerCallStreamObserver<JobEvent> call = (ServerCallStreamObserver<JobEvent>) observer;
@@ -182,10 +175,10 @@ public class JobsService extends JobsGrpc.JobsImplBase {
         call.setOnCancelHandler(() -> runner.unwatch(id, listener));
         try {
             if (!runner.watch(id, listener)) {
-                observer.onError(Rpc.notFound("job " + id + " does not exist"));
+                observer.onError(ErrorStatus.notFound("job " + id + " does not exist"));
             }
         } catch (RuntimeException e) {
-            observer.onError(Status.INTERNAL.withDescription("internal error: " + e).asRuntimeException());
+            ErrorStatus.reply(observer, e);
         }
     }
 
@@ -195,7 +188,7 @@ public class JobsService extends JobsGrpc.JobsImplBase {
         Rpc.unary(observer, () -> {
             long id = Validation.positiveId("id", request.getId());
             return runner.cancel(id).map(messages::job)
-                    .orElseThrow(() -> Rpc.notFound("job " + id + " does not exist"));
+                    .orElseThrow(() -> ErrorStatus.notFound("job " + id + " does not exist"));
         });
     }
 }

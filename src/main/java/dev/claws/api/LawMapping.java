@@ -91,7 +91,7 @@ final class LawMapping {
     static dev.claws.law.LawFit lawFit(LawFit stored) {
         if (stored.getCovarianceCount() != 9 || stored.getDegreesOfFreedom() < 1
                 || stored.getResidualsCount() != stored.getPointsCount()) {
-            throw Rpc.failedPrecondition("law fit " + stored.getId() + " was stored without its covariance and degrees"
+            throw ErrorStatus.failedPrecondition("law fit " + stored.getId() + " was stored without its covariance and degrees"
                     + " of freedom, which predictions need; fit it again with FitLaw");
         }
         dev.claws.law.LawForm form = form(stored.getForm());

@@ -67,15 +67,15 @@ public class LawsService extends LawsGrpc.LawsImplBase {
         Rpc.unary(observer, () -> {
             String name = request.getName();
             if (name.isBlank() || name.length() > MAX_NAME_LENGTH) {
-                throw Rpc.invalid("name is required: 1 to " + MAX_NAME_LENGTH + " characters, not only spaces, got "
+                throw ErrorStatus.invalid("name is required: 1 to " + MAX_NAME_LENGTH + " characters, not only spaces, got "
                         + name.length() + " characters");
             }
             LawKind kind = request.getKind();
             if (kind != LawKind.LAW_KIND_INTRINSIC && kind != LawKind.LAW_KIND_EXTRINSIC) {
-                throw Rpc.invalid("kind is required: LAW_KIND_INTRINSIC or LAW_KIND_EXTRINSIC, got " + request.getKindValue());
+                throw ErrorStatus.invalid("kind is required: LAW_KIND_INTRINSIC or LAW_KIND_EXTRINSIC, got " + request.getKindValue());
             }
             if (request.getForm() == LawForm.UNRECOGNIZED) {
-                throw Rpc.invalid("form must be LAW_FORM_FULL (or UNSPECIFIED) or LAW_FORM_WITHOUT_RFT, got "
+                throw ErrorStatus.invalid("form must be LAW_FORM_FULL (or UNSPECIFIED) or LAW_FORM_WITHOUT_RFT, got "
                         + request.getFormValue());
             }
             dev.claws.law.LawForm form = LawMapping.form(request.getForm());
@@ -90,7 +90,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
                     metric = selectionMetric(selection, kind);
                     points = selectedPoints(selection, notes);
                 }
-                default -> throw Rpc.invalid("source is required: set points (explicit) or selection (stored"
+                default -> throw ErrorStatus.invalid("source is required: set points (explicit) or selection (stored"
                         + " EvalResult rows)");
             }
             List<LawPoint> lawPoints = points.stream().map(LawMapping.Labeled::point).toList();
@@ -117,7 +117,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
             long id = Validation.positiveId("id", request.getId());
             return QuarkusTransaction.requiringNew().call(() -> fits.findByIdOptional(id)
                     .map(StoreMapping::lawFit)
-                    .orElseThrow(() -> Rpc.notFound("law fit " + id + " does not exist")));
+                    .orElseThrow(() -> ErrorStatus.notFound("law fit " + id + " does not exist")));
         });
     }
 
@@ -126,7 +126,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
     public void listLawFits(ListLawFitsRequest request, StreamObserver<ListLawFitsResponse> observer) {
         Rpc.unary(observer, () -> {
             if (request.getKind() == LawKind.UNRECOGNIZED) {
-                throw Rpc.invalid("kind must be LAW_KIND_UNSPECIFIED (all), LAW_KIND_INTRINSIC or LAW_KIND_EXTRINSIC, got "
+                throw ErrorStatus.invalid("kind must be LAW_KIND_UNSPECIFIED (all), LAW_KIND_INTRINSIC or LAW_KIND_EXTRINSIC, got "
                         + request.getKindValue());
             }
             dev.claws.store.LawFit.Kind kind = StoreMapping.kind(request.getKind());
@@ -155,7 +155,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
             dev.claws.law.LawFit fit = storedFit("fit_id", request.getFitId());
             double d = request.hasD() ? request.getD() : Double.POSITIVE_INFINITY;
             if (request.hasD() && !(d >= 0 && Double.isFinite(d))) {
-                throw Rpc.invalid("d must be finite and >= 0 (leave it unset for unlimited RFT), got " + d);
+                throw ErrorStatus.invalid("d must be finite and >= 0 (leave it unset for unlimited RFT), got " + d);
             }
             return LawMapping.criticalRatio(law("", () -> CriticalRatio.of(fit, request.getSigma(), d)));
         });
@@ -165,7 +165,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
         long checked = Validation.positiveId(field, id);
         LawFit stored = QuarkusTransaction.requiringNew().call(() -> fits.findByIdOptional(checked)
                 .map(StoreMapping::lawFit)
-                .orElseThrow(() -> Rpc.notFound("law fit " + checked + " does not exist")));
+                .orElseThrow(() -> ErrorStatus.notFound("law fit " + checked + " does not exist")));
         return LawMapping.lawFit(stored);
     }
 
@@ -186,7 +186,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
 
     private static void requireAccuracy(String field, double value) {
         if (value > 1) {
-            throw Rpc.invalid(field + " = " + value + " is outside the allowed range (0, 1] of an extrinsic law"
+            throw ErrorStatus.invalid(field + " = " + value + " is outside the allowed range (0, 1] of an extrinsic law"
                     + " (L is an accuracy)");
         }
     }
@@ -195,7 +195,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
         String metric = selection.getMetric();
         Set<String> allowed = kind == LawKind.LAW_KIND_INTRINSIC ? INTRINSIC_METRICS : EXTRINSIC_METRICS;
         if (!allowed.contains(metric)) {
-            throw Rpc.invalid("selection.metric must be one of " + new TreeSet<>(allowed) + " for a " + kind
+            throw ErrorStatus.invalid("selection.metric must be one of " + new TreeSet<>(allowed) + " for a " + kind
                     + " fit, got '" + metric + "'");
         }
         for (int i = 0; i < selection.getBaseModelsCount(); i++) {
@@ -203,13 +203,13 @@ public class LawsService extends LawsGrpc.LawsImplBase {
         }
         for (int i = 0; i < selection.getMethodsCount(); i++) {
             if (StoreMapping.method(selection.getMethods(i)) == null) {
-                throw Rpc.invalid("selection.methods[" + i + "] must be COMPRESSION_METHOD_NONE, _RANDOM_PRUNE or"
+                throw ErrorStatus.invalid("selection.methods[" + i + "] must be COMPRESSION_METHOD_NONE, _RANDOM_PRUNE or"
                         + " _SLICEGPT, got " + selection.getMethodsValue(i));
             }
         }
         for (int i = 0; i < selection.getTasksCount(); i++) {
             if (selection.getTasks(i).isEmpty()) {
-                throw Rpc.invalid("selection.tasks[" + i + "] must not be empty");
+                throw ErrorStatus.invalid("selection.tasks[" + i + "] must not be empty");
             }
         }
         return metric;
@@ -239,7 +239,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
         try {
             return computation.get();
         } catch (LawInputException e) {
-            throw Rpc.invalid(prefix + e.getMessage());
+            throw ErrorStatus.invalid(prefix + e.getMessage());
         }
     }
 }

@@ -12,7 +12,6 @@ import dev.claws.serve.StreamSink;
 import dev.claws.serve.VariantRegistry;
 import dev.claws.store.Variant;
 import dev.claws.store.VariantRepository;
-import io.grpc.Status;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
@@ -96,9 +95,9 @@ public class OpenAiResource {
         try {
             String name = Validation.variantName("model", model);
             if (registry.resident(name).isEmpty()) {
-                throw Rpc.notFound("model '" + name + "' is not loaded (GET /v1/models lists the loaded ones)");
+                throw ErrorStatus.notFound("model '" + name + "' is not loaded (GET /v1/models lists the loaded ones)");
             }
-            return json(model(row(name).orElseThrow(() -> Rpc.notFound("model '" + name + "' does not exist"))));
+            return json(model(row(name).orElseThrow(() -> ErrorStatus.notFound("model '" + name + "' does not exist"))));
         } catch (RuntimeException e) {
             return OpenAiErrors.response(e);
         }
@@ -114,7 +113,7 @@ public class OpenAiResource {
         try {
             String refusal = adminToken.refusal(authorization);
             if (refusal != null) {
-                throw Status.UNAUTHENTICATED.withDescription(refusal).asRuntimeException();
+                throw ErrorStatus.unauthenticated(refusal);
             }
             String name = Validation.variantName("model", model);
             registry.whileUnloaded(name, () -> removal.delete(name));
@@ -341,7 +340,7 @@ public class OpenAiResource {
                             send(out, last);
                             break;
                         } else {
-                            send(out, OpenAiErrors.body(ServeErrors.status((Throwable) event)));
+                            send(out, OpenAiErrors.body(ErrorStatus.of((Throwable) event)));
                             break;
                         }
                     }

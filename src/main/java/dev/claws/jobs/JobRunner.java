@@ -28,7 +28,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.claws.config.JobsConfig;
 import org.jboss.logging.Logger;
 
 /**
@@ -60,14 +60,8 @@ public class JobRunner {
     @Inject
     JobPaths paths;
 
-    @ConfigProperty(name = "claws.jobs.concurrency", defaultValue = "1")
-    int concurrency;
-
-    @ConfigProperty(name = "claws.jobs.max-queued", defaultValue = "100")
-    int maxQueued;
-
-    @ConfigProperty(name = "claws.jobs.cancel-wait-ms", defaultValue = "10000")
-    long cancelWaitMs;
+    @Inject
+    JobsConfig config;
 
     private final Map<Long, LiveJob> live = new ConcurrentHashMap<>();
     private ThreadPoolExecutor executor;
@@ -76,9 +70,7 @@ public class JobRunner {
 
     @PostConstruct
     void init() {
-        if (concurrency < 1 || concurrency > 64) {
-            throw new IllegalArgumentException("claws.jobs.concurrency must be between 1 and 64, got " + concurrency);
-        }
+        int concurrency = config.concurrency();
         AtomicInteger n = new AtomicInteger();
         executor = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 r -> daemon(r, "claws-job-" + n.incrementAndGet()));
@@ -111,7 +103,7 @@ public class JobRunner {
         }
         executor.shutdown();
         try {
-            executor.awaitTermination(cancelWaitMs, TimeUnit.MILLISECONDS);
+            executor.awaitTermination(config.cancelWaitMs(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -171,8 +163,9 @@ public class JobRunner {
      */
     public synchronized Job submit(JobSpec spec, String requestJson) {
         long waiting = live.values().stream().filter(j -> j.state() == Job.State.QUEUED).count();
-        if (waiting >= maxQueued) {
-            throw new JobQueueFullException(waiting + " jobs are queued already (claws.jobs.max-queued = " + maxQueued
+        if (waiting >= config.maxQueued()) {
+            throw new JobQueueFullException(waiting + " jobs are queued already (claws.jobs.max-queued = "
+                    + config.maxQueued()
                     + "); try again when some have finished");
         }
         Job stored = QuarkusTransaction.requiringNew().call(() -> {
@@ -276,6 +269,7 @@ public class JobRunner {
                 return Optional.of(done);
             }
             try {
+                long cancelWaitMs = config.cancelWaitMs();
                 if (!job.done.await(cancelWaitMs, TimeUnit.MILLISECONDS)) {
                     LOG.warnf("job %d did not stop within %d ms of its cancellation; it will be marked CANCELLED"
                             + " when its current step ends", id, cancelWaitMs);

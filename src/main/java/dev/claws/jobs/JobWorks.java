@@ -7,7 +7,7 @@ import dev.claws.store.VariantRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.claws.config.EngineConfig;
 
 /**
  * Makes the work of a job from its validated spec. Jobs load their own models (and close them when done) on
@@ -28,11 +28,11 @@ public class JobWorks {
     @Inject
     VariantRepository variants;
 
-    @ConfigProperty(name = "claws.engine.device", defaultValue = "cpu")
-    String device;
+    @Inject
+    EngineConfig engine;
 
     public EngineOptions engineOptions() {
-        return new EngineOptions(device, 0);
+        return new EngineOptions(engine.device(), 0);
     }
 
     public JobPaths paths() {

@@ -10,7 +10,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.claws.config.ServeConfig;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,11 +36,11 @@ public class DefaultModelStartup {
     @Inject
     DefaultModelSource source;
 
-    @ConfigProperty(name = "claws.serve.load-default-at-start")
-    boolean loadAtStart;
+    @Inject
+    ServeConfig serve;
 
     void onStart(@Observes StartupEvent event) {
-        if (!loadAtStart) {
+        if (!serve.loadDefaultAtStart()) {
             LOG.infof("claws.serve.load-default-at-start=false: health answers NOT_SERVING until the default model %s "
                     + "is loaded (Variants/LoadVariant)", source.name());
             return;

@@ -85,7 +85,7 @@ class InferenceBadInputTest {
                         .build()));
         StatusRuntimeException named = assertThrows(StatusRuntimeException.class,
                 () -> inference.generate(good().setTopP(2).build()));
-        assertEquals("top_p", named.getTrailers().get(Rpc.FIELD), "the trailer names the field");
+        assertEquals("top_p", named.getTrailers().get(ErrorStatus.FIELD), "the trailer names the field");
         refused(Status.Code.INVALID_ARGUMENT, "temperature must be between 0.0 and 5.0 (0 = greedy), got 5.5",
                 () -> inference.generate(good().setTemperature(5.5f).build()));
         refused(Status.Code.INVALID_ARGUMENT, "temperature must be between 0.0 and 5.0 (0 = greedy), got -0.1",

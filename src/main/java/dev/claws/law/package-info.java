@@ -6,5 +6,7 @@
  * {@link dev.claws.law.ShapeCheck} tests linear against quadratic dependence of L on r, and
  * {@link dev.claws.law.PointSelection} pairs stored measurements of variants with their base model's. Results are immutable records; every bad input raises {@link dev.claws.law.LawInputException}
  * (an IllegalArgumentException naming the field and its allowed range), never a NaN result.
+ *
+ * <p>May import: nothing from claws (Commons Math only).
  */
 package dev.claws.law;

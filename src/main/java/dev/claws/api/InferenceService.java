@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
+import dev.claws.model.StopReason;
 
 /**
  * The Inference service: validates a request, resolves its variant and hands it to that variant's queue in the
@@ -52,7 +53,7 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
         Context context = Context.current();
         answer(observer, () -> {
             InferenceValidation.PreparedGeneration p = prepare(request);
-            Cancellation cancel = Cancellation.watch(context, observer);
+            CallCancellation cancel = CallCancellation.watch(context, observer);
             CompletableFuture<ServedGeneration> result = p.variant().generate(p.generation(), StreamSink.NONE,
                     cancel, arrival, "Generate");
             finish(context, observer, cancel.attach(result), (served, out) -> {
@@ -79,7 +80,7 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
             String name = p.variant().name();
             StreamSink sink = (text, tokenIds) -> observer.onNext(GenerateStreamResponse.newBuilder()
                     .setVariant(name).setTextDelta(text).addAllTokenIds(ids(tokenIds)).build());
-            Cancellation cancel = Cancellation.watch(context, observer);
+            CallCancellation cancel = CallCancellation.watch(context, observer);
             CompletableFuture<ServedGeneration> result = p.variant().generate(p.generation(), sink, cancel, arrival,
                     "GenerateStream");
             finish(context, observer, cancel.attach(result), (served, out) -> {
@@ -108,7 +109,7 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
                     request.getContinuationsList(), InferenceValidation.parseSpecialTokens(
                             request.hasParseSpecialTokens(), request.getParseSpecialTokens()));
             InferenceValidation.checkScoreLengths(requests, variant);
-            Cancellation cancel = Cancellation.watch(context, observer);
+            CallCancellation cancel = CallCancellation.watch(context, observer);
             CompletableFuture<ServedScores> result = variant.score(requests, cancel, arrival);
             finish(context, observer, cancel.attach(result), (served, out) -> {
                 ScoreResponse.Builder response = ScoreResponse.newBuilder()
@@ -173,7 +174,7 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
         return List.of(out);
     }
 
-    static FinishReason finishReason(dev.claws.model.FinishReason reason) {
+    static FinishReason finishReason(StopReason reason) {
         return switch (reason) {
             case LENGTH -> FinishReason.FINISH_REASON_LENGTH;
             case STOP_TOKEN -> FinishReason.FINISH_REASON_END_OF_SEQUENCE;

@@ -14,6 +14,7 @@ import dev.claws.store.EvalResultRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import dev.claws.store.JobEntity;
 
 /**
  * Maps job rows to claws.v1.Job messages: the request as it was submitted (request_json) and the result, whose
@@ -28,7 +29,7 @@ public class JobMessages {
     @Inject
     BenchmarkRunRepository benchmarkRuns;
 
-    public Job job(dev.claws.store.Job row) {
+    public Job job(JobEntity row) {
         Job.Builder job = Job.newBuilder()
                 .setId(row.id)
                 .setKind(StoreMapping.kind(row.kind))

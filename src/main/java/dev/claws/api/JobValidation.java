@@ -13,9 +13,9 @@ import dev.claws.train.RecoverySpec;
 import dev.claws.train.TrainingConfig;
 import dev.claws.train.TrainingData;
 import java.util.EnumSet;
-import dev.claws.compress.CompressionMethod;
+import dev.claws.compress.PruningMethod;
 import dev.claws.compress.CompressionSpec;
-import dev.claws.compress.SliceGptPca;
+import dev.claws.compress.SliceGptPcaMode;
 import dev.claws.eval.Corpus;
 import dev.claws.jobs.CalibrationSpec;
 import dev.claws.jobs.CompressionJobSpec;
@@ -24,12 +24,12 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import dev.claws.api.v1.SubmitBenchmarkRequest;
 import dev.claws.api.v1.SubmitEvaluationRequest;
-import dev.claws.jobs.BenchmarkSpec;
+import dev.claws.jobs.BenchmarkJobSpec;
 import dev.claws.jobs.EvalTasks;
-import dev.claws.jobs.EvaluationSpec;
+import dev.claws.jobs.EvaluationJobSpec;
 import dev.claws.jobs.ModelRef;
 import dev.claws.model.ModelConfig;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.claws.api.v1.SliceGptPca;
 
 /**
  * Checks job requests and turns them into the job layer's specs; each failure names the field and what it accepts.
@@ -61,14 +62,14 @@ final class JobValidation {
     }
 
     /** The stored variant of that name; NOT_FOUND when there is none. */
-    static Variant variant(VariantRepository variants, String field, String name) {
+    static VariantEntity variant(VariantRepository variants, String field, String name) {
         String checked = Validation.variantName(field, name);
         return variants.findByName(checked)
                 .orElseThrow(() -> ErrorStatus.notFound(field + ": variant '" + checked + "' does not exist"));
     }
 
     /** The context length (max_position_embeddings) of a stored variant's checkpoint. */
-    static int contextLength(Variant row) {
+    static int contextLength(VariantEntity row) {
         try {
             return ModelConfig.load(Path.of(row.path)).maxPositionEmbeddings();
         } catch (RuntimeException e) {
@@ -77,8 +78,8 @@ final class JobValidation {
         }
     }
 
-    static EvaluationSpec evaluation(SubmitEvaluationRequest request, VariantRepository variants, Path dataDir) {
-        Variant row = variant(variants, "variant", request.getVariant());
+    static EvaluationJobSpec evaluation(SubmitEvaluationRequest request, VariantRepository variants, Path dataDir) {
+        VariantEntity row = variant(variants, "variant", request.getVariant());
         if (request.getTasksCount() == 0) {
             throw ErrorStatus.invalid("tasks must name at least one task, from " + EvalTasks.known());
         }
@@ -118,7 +119,7 @@ final class JobValidation {
                         + " (set claws.eval.data-dir to the directory holding the evaluation data)");
             }
         }
-        return new EvaluationSpec(ModelRef.of(row), request.getTasksList(), maxSamples, window, budget);
+        return new EvaluationJobSpec(ModelRef.of(row), request.getTasksList(), maxSamples, window, budget);
     }
 
     static final int DEFAULT_CALIBRATION_SAMPLES = 128;
@@ -158,7 +159,7 @@ final class JobValidation {
     static final long MAX_TOKEN_BUDGET = 10_000_000_000L;
 
     static RecoveryJobSpec recovery(SubmitRecoveryRequest request, VariantRepository variants, JobPaths paths) {
-        Variant source = variant(variants, "variant", request.getVariant());
+        VariantEntity source = variant(variants, "variant", request.getVariant());
         String datasetId = request.getDataset().isEmpty() ? TrainingData.ALPACA.id() : request.getDataset();
         TrainingData data = TrainingData.byId(datasetId).orElseThrow(() -> ErrorStatus.invalid(
                 "dataset must be alpaca, wikitext2 or ptb, got '" + request.getDataset() + "'"));
@@ -233,10 +234,10 @@ final class JobValidation {
 
     static CompressionJobSpec compression(SubmitCompressionRequest request, VariantRepository variants,
                                           JobPaths paths) {
-        Variant base = variant(variants, "base", request.getBase());
-        CompressionMethod method = switch (request.getMethod()) {
-            case COMPRESSION_METHOD_RANDOM_PRUNE -> CompressionMethod.RANDOM_PRUNE;
-            case COMPRESSION_METHOD_SLICEGPT -> CompressionMethod.SLICEGPT;
+        VariantEntity base = variant(variants, "base", request.getBase());
+        PruningMethod method = switch (request.getMethod()) {
+            case COMPRESSION_METHOD_RANDOM_PRUNE -> PruningMethod.RANDOM_PRUNE;
+            case COMPRESSION_METHOD_SLICEGPT -> PruningMethod.SLICEGPT;
             default -> throw ErrorStatus.invalid("method must be COMPRESSION_METHOD_RANDOM_PRUNE or COMPRESSION_METHOD_SLICEGPT,"
                     + " got " + request.getMethod());
         };
@@ -244,7 +245,7 @@ final class JobValidation {
         if (!(ratio > 0 && ratio < 1)) {
             throw ErrorStatus.invalid("ratio must be strictly between 0 and 1, got " + ratio);
         }
-        if (request.getPruneAttentionHeads() && method != CompressionMethod.RANDOM_PRUNE) {
+        if (request.getPruneAttentionHeads() && method != PruningMethod.RANDOM_PRUNE) {
             throw ErrorStatus.invalid("prune_attention_heads is only allowed with COMPRESSION_METHOD_RANDOM_PRUNE");
         }
         String name = Validation.variantName("name", withName(request).getName());
@@ -255,7 +256,7 @@ final class JobValidation {
             throw ErrorStatus.invalid("name '" + name + "' is taken: " + paths.variantDir(name) + " exists already");
         }
         CalibrationSpec calibration = null;
-        if (method == CompressionMethod.SLICEGPT) {
+        if (method == PruningMethod.SLICEGPT) {
             calibration = calibration(request.getCalibration(), contextLength(base), paths.evalDataDir());
         }
         CompressionSpec spec;
@@ -268,14 +269,14 @@ final class JobValidation {
         return new CompressionJobSpec(ModelRef.of(base), name, spec, calibration);
     }
 
-    private static SliceGptPca sliceGptPca(SubmitCompressionRequest request, CompressionMethod method) {
-        dev.claws.api.v1.SliceGptPca pca = request.getSlicegptPca();
-        if (pca != dev.claws.api.v1.SliceGptPca.SLICEGPT_PCA_UNSPECIFIED && method != CompressionMethod.SLICEGPT) {
+    private static SliceGptPcaMode sliceGptPca(SubmitCompressionRequest request, PruningMethod method) {
+        SliceGptPca pca = request.getSlicegptPca();
+        if (pca != SliceGptPca.SLICEGPT_PCA_UNSPECIFIED && method != PruningMethod.SLICEGPT) {
             throw ErrorStatus.invalid("slicegpt_pca is only allowed with COMPRESSION_METHOD_SLICEGPT, got " + pca);
         }
         return switch (pca) {
-            case SLICEGPT_PCA_UNSPECIFIED, SLICEGPT_PCA_SEQUENTIAL -> SliceGptPca.SEQUENTIAL;
-            case SLICEGPT_PCA_SINGLE_PASS -> SliceGptPca.SINGLE_PASS;
+            case SLICEGPT_PCA_UNSPECIFIED, SLICEGPT_PCA_SEQUENTIAL -> SliceGptPcaMode.SEQUENTIAL;
+            case SLICEGPT_PCA_SINGLE_PASS -> SliceGptPcaMode.SINGLE_PASS;
             default -> throw ErrorStatus.invalid("slicegpt_pca must be SLICEGPT_PCA_UNSPECIFIED, SLICEGPT_PCA_SEQUENTIAL or"
                     + " SLICEGPT_PCA_SINGLE_PASS, got " + pca);
         };
@@ -304,29 +305,29 @@ final class JobValidation {
         return new CalibrationSpec(corpus, samples, length);
     }
 
-    static BenchmarkSpec benchmark(SubmitBenchmarkRequest request, VariantRepository variants) {
+    static BenchmarkJobSpec benchmark(SubmitBenchmarkRequest request, VariantRepository variants) {
         int count = request.getVariantsCount();
         if (count < 1 || count > MAX_BENCHMARK_VARIANTS) {
             throw ErrorStatus.invalid("variants must name 1 to " + MAX_BENCHMARK_VARIANTS + " variants, got " + count);
         }
-        Map<String, Variant> measured = new LinkedHashMap<>();
+        Map<String, VariantEntity> measured = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             String field = "variants[" + i + "]";
-            Variant row = variant(variants, field, request.getVariants(i));
+            VariantEntity row = variant(variants, field, request.getVariants(i));
             if (measured.containsKey(row.name)) {
                 throw ErrorStatus.invalid(field + " '" + row.name + "' is listed twice");
             }
             measured.put(row.name, row);
         }
-        for (Variant row : List.copyOf(measured.values())) {
+        for (VariantEntity row : List.copyOf(measured.values())) {
             if (!row.isBaseModel() && !measured.containsKey(row.base)) {
-                Variant base = variants.findByName(row.base).orElseThrow(() -> ErrorStatus.failedPrecondition("variant '"
+                VariantEntity base = variants.findByName(row.base).orElseThrow(() -> ErrorStatus.failedPrecondition("variant '"
                         + row.name + "' has base '" + row.base + "', which is not stored; its speedup cannot be measured"));
                 measured.put(base.name, base);
             }
         }
         int context = Integer.MAX_VALUE;
-        for (Variant row : measured.values()) {
+        for (VariantEntity row : measured.values()) {
             context = Math.min(context, contextLength(row));
         }
         List<Integer> prompts = lengths("prompt_lengths", request.getPromptLengthsList(), DEFAULT_PROMPT_LENGTH, 1,
@@ -348,7 +349,7 @@ final class JobValidation {
         if (warmup < 0 || warmup > MAX_WARMUP) {
             throw ErrorStatus.invalid("warmup must be between 0 and " + MAX_WARMUP + ", got " + Integer.toUnsignedString(warmup));
         }
-        return new BenchmarkSpec(measured.values().stream().map(ModelRef::of).toList(), prompts, generations, repeats,
+        return new BenchmarkJobSpec(measured.values().stream().map(ModelRef::of).toList(), prompts, generations, repeats,
                 warmup);
     }
 

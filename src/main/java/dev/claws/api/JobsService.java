@@ -31,6 +31,7 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
+import dev.claws.store.JobEntity;
 
 /**
  * The Jobs service: validates each submission once into a {@link JobSpec}, hands it to the job runner (dev.claws.jobs), and maps
@@ -112,20 +113,20 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     @Blocking
     public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> observer) {
         Rpc.unary(observer, () -> {
-            List<dev.claws.store.Job.State> states = new ArrayList<>();
+            List<JobEntity.State> states = new ArrayList<>();
             for (int i = 0; i < request.getStatesCount(); i++) {
                 JobState state = request.getStates(i);
-                dev.claws.store.Job.State stored = StoreMapping.state(state);
+                JobEntity.State stored = StoreMapping.state(state);
                 if (stored == null) {
                     throw ErrorStatus.invalid("states[" + i + "] must be one of JOB_STATE_QUEUED .. JOB_STATE_INTERRUPTED, got "
                             + request.getStatesValue(i));
                 }
                 states.add(stored);
             }
-            List<dev.claws.store.Job.Kind> kinds = new ArrayList<>();
+            List<JobEntity.Kind> kinds = new ArrayList<>();
             for (int i = 0; i < request.getKindsCount(); i++) {
                 JobKind kind = request.getKinds(i);
-                dev.claws.store.Job.Kind stored = StoreMapping.kind(kind);
+                JobEntity.Kind stored = StoreMapping.kind(kind);
                 if (stored == null) {
                     throw ErrorStatus.invalid("kinds[" + i + "] must be one of JOB_KIND_COMPRESSION .. JOB_KIND_BENCHMARK, got "
                             + request.getKindsValue(i));
@@ -154,7 +155,7 @@ public class JobsService extends JobsGrpc.JobsImplBase {
             private boolean closed;
 
             @Override
-            public synchronized void onEvent(dev.claws.store.Job snapshot, boolean last) {
+            public synchronized void onEvent(JobEntity snapshot, boolean last) {
                 if (closed) {
                     return;
                 }

@@ -16,14 +16,14 @@ import dev.claws.api.v1.LawForm;
 import dev.claws.law.CriticalRatio;
 import dev.claws.law.LawFitter;
 import dev.claws.law.LawInputException;
-import dev.claws.law.LawPoint;
+import dev.claws.law.MeasuredPoint;
 import dev.claws.law.LawPrediction;
 import dev.claws.law.Measurement;
 import dev.claws.law.PointSelection;
-import dev.claws.law.ShapeCheck;
+import dev.claws.law.RatioShapeCheck;
 import dev.claws.store.EvalResultRepository;
 import dev.claws.store.LawFitRepository;
-import dev.claws.store.Variant.Method;
+import dev.claws.store.VariantEntity.Method;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -37,6 +37,10 @@ import io.quarkus.grpc.GrpcService;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
+import dev.claws.law.FitForm;
+import dev.claws.law.FittedLaw;
+import dev.claws.store.LawFitEntity;
+import dev.claws.api.v1.LawPoint;
 
 /**
  * The Laws service: validates requests, gathers points (explicit or from stored EvalResult rows), and hands the numbers
@@ -78,7 +82,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
                 throw ErrorStatus.invalid("form must be LAW_FORM_FULL (or UNSPECIFIED) or LAW_FORM_WITHOUT_RFT, got "
                         + request.getFormValue());
             }
-            dev.claws.law.LawForm form = LawMapping.form(request.getForm());
+            FitForm form = LawMapping.form(request.getForm());
             List<LawMapping.Labeled> points;
             List<String> notes = new ArrayList<>();
             EvalSelection selection = null;
@@ -93,16 +97,16 @@ public class LawsService extends LawsGrpc.LawsImplBase {
                 default -> throw ErrorStatus.invalid("source is required: set points (explicit) or selection (stored"
                         + " EvalResult rows)");
             }
-            List<LawPoint> lawPoints = points.stream().map(LawMapping.Labeled::point).toList();
+            List<MeasuredPoint> lawPoints = points.stream().map(LawMapping.Labeled::point).toList();
             String source = selection == null ? "" : "selection gave " + points.size() + " point(s): ";
-            dev.claws.law.LawFit fit = law(source, () -> LawFitter.fit(lawPoints, form));
-            ShapeCheck shape = null;
+            FittedLaw fit = law(source, () -> LawFitter.fit(lawPoints, form));
+            RatioShapeCheck shape = null;
             try {
-                shape = ShapeCheck.of(lawPoints);
+                shape = RatioShapeCheck.of(lawPoints);
             } catch (LawInputException e) {
                 notes.add("shape check not computed: " + e.getMessage());
             }
-            dev.claws.store.LawFit row = LawMapping.row(name, kind, metric, fit, points, shape, notes, selection);
+            LawFitEntity row = LawMapping.row(name, kind, metric, fit, points, shape, notes, selection);
             return QuarkusTransaction.requiringNew().call(() -> {
                 fits.persist(row);
                 return StoreMapping.lawFit(row);
@@ -129,7 +133,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
                 throw ErrorStatus.invalid("kind must be LAW_KIND_UNSPECIFIED (all), LAW_KIND_INTRINSIC or LAW_KIND_EXTRINSIC, got "
                         + request.getKindValue());
             }
-            dev.claws.store.LawFit.Kind kind = StoreMapping.kind(request.getKind());
+            LawFitEntity.Kind kind = StoreMapping.kind(request.getKind());
             int limit = Validation.listLimit("limit", request.getLimit());
             return QuarkusTransaction.requiringNew().call(() -> ListLawFitsResponse.newBuilder()
                     .addAllFits(fits.listNewest(kind, limit).stream().map(StoreMapping::lawFit).toList())
@@ -141,7 +145,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
     @Blocking
     public void predictLoss(PredictLossRequest request, StreamObserver<PredictLossResponse> observer) {
         Rpc.unary(observer, () -> {
-            dev.claws.law.LawFit fit = storedFit("fit_id", request.getFitId());
+            FittedLaw fit = storedFit("fit_id", request.getFitId());
             double confidence = request.getConfidence() == 0 ? LawPrediction.DEFAULT_CONFIDENCE : request.getConfidence();
             return LawMapping.prediction(law("", () -> LawPrediction.predict(fit, request.getL0(), request.getR(),
                     request.getD(), confidence)));
@@ -152,7 +156,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
     @Blocking
     public void criticalRatio(CriticalRatioRequest request, StreamObserver<CriticalRatioResponse> observer) {
         Rpc.unary(observer, () -> {
-            dev.claws.law.LawFit fit = storedFit("fit_id", request.getFitId());
+            FittedLaw fit = storedFit("fit_id", request.getFitId());
             double d = request.hasD() ? request.getD() : Double.POSITIVE_INFINITY;
             if (request.hasD() && !(d >= 0 && Double.isFinite(d))) {
                 throw ErrorStatus.invalid("d must be finite and >= 0 (leave it unset for unlimited RFT), got " + d);
@@ -161,7 +165,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
         });
     }
 
-    private dev.claws.law.LawFit storedFit(String field, long id) {
+    private FittedLaw storedFit(String field, long id) {
         long checked = Validation.positiveId(field, id);
         LawFit stored = QuarkusTransaction.requiringNew().call(() -> fits.findByIdOptional(checked)
                 .map(StoreMapping::lawFit)
@@ -169,16 +173,16 @@ public class LawsService extends LawsGrpc.LawsImplBase {
         return LawMapping.lawFit(stored);
     }
 
-    private static List<LawMapping.Labeled> explicitPoints(List<dev.claws.api.v1.LawPoint> points, LawKind kind) {
+    private static List<LawMapping.Labeled> explicitPoints(List<LawPoint> points, LawKind kind) {
         List<LawMapping.Labeled> out = new ArrayList<>(points.size());
         for (int i = 0; i < points.size(); i++) {
-            dev.claws.api.v1.LawPoint p = points.get(i);
+            LawPoint p = points.get(i);
             if (kind == LawKind.LAW_KIND_EXTRINSIC) {
                 requireAccuracy("points.points[" + i + "].l", p.getL());
                 requireAccuracy("points.points[" + i + "].l0", p.getL0());
             }
             int index = i;
-            LawPoint point = law("points.", () -> LawPoint.at(index, p.getL(), p.getL0(), p.getR(), p.getD()));
+            MeasuredPoint point = law("points.", () -> MeasuredPoint.at(index, p.getL(), p.getL0(), p.getR(), p.getD()));
             out.add(new LawMapping.Labeled(point, p.getLabel()));
         }
         return out;

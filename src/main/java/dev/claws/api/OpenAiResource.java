@@ -10,7 +10,7 @@ import dev.claws.serve.ServedGeneration;
 import dev.claws.serve.ServedPromptScores;
 import dev.claws.serve.StreamSink;
 import dev.claws.serve.VariantRegistry;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.common.annotation.Blocking;
@@ -39,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import dev.claws.model.StopReason;
 
 /**
  * The OpenAI-compatible HTTP API on the HTTP port: a second door to the same inference as the gRPC Inference service.
@@ -402,7 +403,7 @@ public class OpenAiResource {
 
     /** OpenAI's finish_reason: "length" when max_tokens ran out, else "stop" (end of turn or a stop sequence). */
     private static String finishReason(ServedGeneration served) {
-        return served.finishReason() == dev.claws.model.FinishReason.LENGTH ? "length" : "stop";
+        return served.finishReason() == StopReason.LENGTH ? "length" : "stop";
     }
 
     private static ObjectNode envelope(String idPrefix, String object, String model) {
@@ -448,11 +449,11 @@ public class OpenAiResource {
         return Response.ok(body.toString(), MediaType.APPLICATION_JSON).build();
     }
 
-    private Optional<Variant> row(String name) {
+    private Optional<VariantEntity> row(String name) {
         return QuarkusTransaction.requiringNew().call(() -> variants.findByName(name));
     }
 
-    private static ObjectNode model(Variant row) {
+    private static ObjectNode model(VariantEntity row) {
         ObjectNode model = JSON.createObjectNode();
         model.put("id", row.name);
         model.put("object", "model");

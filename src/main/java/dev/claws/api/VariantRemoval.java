@@ -2,7 +2,7 @@ package dev.claws.api;
 
 import dev.claws.api.v1.DeleteVariantResponse;
 import dev.claws.model.io.FileTrees;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,7 +37,7 @@ public class VariantRemoval {
 
     public DeleteVariantResponse delete(String name) {
         String storedPath = QuarkusTransaction.requiringNew().call(() -> {
-            Variant row = variants.findByName(name)
+            VariantEntity row = variants.findByName(name)
                     .orElseThrow(() -> ErrorStatus.notFound("variant '" + name + "' does not exist"));
             long derived = variants.countDerivedFrom(name);
             if (derived > 0) {

@@ -19,6 +19,7 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import dev.claws.store.VariantEntity;
 
 /**
  * The Variants service: the Variant table joined with what the variant registry holds in memory. Load, Unload and
@@ -104,7 +105,7 @@ public class VariantsService extends VariantsGrpc.VariantsImplBase {
                 .orElseThrow(() -> ErrorStatus.notFound("variant '" + name + "' does not exist")));
     }
 
-    private Variant withResidency(dev.claws.store.Variant row) {
+    private Variant withResidency(VariantEntity row) {
         return registry.resident(row.name)
                 .map(v -> StoreMapping.variant(row, true, v.memoryBytes()))
                 .orElseGet(() -> StoreMapping.variant(row, false, 0));

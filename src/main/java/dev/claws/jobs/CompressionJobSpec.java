@@ -1,7 +1,7 @@
 package dev.claws.jobs;
 
 import dev.claws.compress.CompressionSpec;
-import dev.claws.store.Job;
+import dev.claws.store.JobEntity;
 import java.util.List;
 
 /**
@@ -13,8 +13,8 @@ public record CompressionJobSpec(ModelRef base, String name, CompressionSpec com
         implements JobSpec {
 
     @Override
-    public Job.Kind kind() {
-        return Job.Kind.COMPRESSION;
+    public JobEntity.Kind kind() {
+        return JobEntity.Kind.COMPRESSION;
     }
 
     @Override

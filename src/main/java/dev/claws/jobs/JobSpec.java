@@ -2,7 +2,7 @@ package dev.claws.jobs;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import dev.claws.store.Job;
+import dev.claws.store.JobEntity;
 import java.util.List;
 
 /**
@@ -14,12 +14,12 @@ import java.util.List;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = CompressionJobSpec.class, name = "compression"),
         @JsonSubTypes.Type(value = RecoveryJobSpec.class, name = "recovery"),
-        @JsonSubTypes.Type(value = EvaluationSpec.class, name = "evaluation"),
-        @JsonSubTypes.Type(value = BenchmarkSpec.class, name = "benchmark")})
-public sealed interface JobSpec permits CompressionJobSpec, RecoveryJobSpec, EvaluationSpec, BenchmarkSpec {
+        @JsonSubTypes.Type(value = EvaluationJobSpec.class, name = "evaluation"),
+        @JsonSubTypes.Type(value = BenchmarkJobSpec.class, name = "benchmark")})
+public sealed interface JobSpec permits CompressionJobSpec, RecoveryJobSpec, EvaluationJobSpec, BenchmarkJobSpec {
 
     /** The stored kind of a job running this spec. */
-    Job.Kind kind();
+    JobEntity.Kind kind();
 
     /** The stored variants the job reads; each must still exist when the job starts. */
     List<ModelRef> inputs();

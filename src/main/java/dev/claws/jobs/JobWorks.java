@@ -54,9 +54,9 @@ public class JobWorks {
                 }
             }
         });
-        if (spec instanceof EvaluationSpec s) {
+        if (spec instanceof EvaluationJobSpec s) {
             return new EvaluationWork(s, paths.evalDataDir(), engineOptions(), evalResults);
-        } else if (spec instanceof BenchmarkSpec s) {
+        } else if (spec instanceof BenchmarkJobSpec s) {
             return new BenchmarkWork(s, engineOptions(), benchmarkRuns);
         } else if (spec instanceof CompressionJobSpec s) {
             return new CompressionWork(s, paths, engineOptions(), variants);

@@ -1,6 +1,6 @@
 package dev.claws.jobs;
 
-import dev.claws.store.Job;
+import dev.claws.store.JobEntity;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -13,7 +13,7 @@ final class LiveJob {
 
     /**
      * Where a live job is in its lifecycle; {@link #moveTo} refuses any other transition. The stored state
-     * ({@link Job.State}) follows from it: QUEUED and RUNNING are stored as they are, CANCELLING ends CANCELLED,
+     * ({@link JobEntity.State}) follows from it: QUEUED and RUNNING are stored as they are, CANCELLING ends CANCELLED,
      * STORING ends SUCCEEDED (or FAILED when storing fails), FINISHED holds the stored final state.
      */
     enum Phase {
@@ -46,7 +46,7 @@ final class LiveJob {
     final CountDownLatch done = new CountDownLatch(1);
     final List<JobListener> listeners = new ArrayList<>();
     /** Latest snapshot (a detached copy of the row, replaced on each change). */
-    Job snapshot;
+    JobEntity snapshot;
     Future<?> future;
     private Phase phase = Phase.QUEUED;
     /** Set only while the work's interruptible part runs. */
@@ -54,7 +54,7 @@ final class LiveJob {
     long lastPersistNanos;
     String lastPersistedStage;
 
-    LiveJob(Job snapshot) {
+    LiveJob(JobEntity snapshot) {
         this.id = snapshot.id;
         this.snapshot = snapshot;
     }
@@ -75,7 +75,7 @@ final class LiveJob {
         return phase == Phase.CANCELLING;
     }
 
-    synchronized Job.State state() {
+    synchronized JobEntity.State state() {
         return snapshot.state;
     }
 }

@@ -1,6 +1,6 @@
 package dev.claws.jobs;
 
-import dev.claws.store.Job;
+import dev.claws.store.JobEntity;
 import dev.claws.train.RecoverySpec;
 import java.util.List;
 
@@ -8,8 +8,8 @@ import java.util.List;
 public record RecoveryJobSpec(ModelRef variant, String name, RecoverySpec recovery) implements JobSpec {
 
     @Override
-    public Job.Kind kind() {
-        return Job.Kind.RECOVERY;
+    public JobEntity.Kind kind() {
+        return JobEntity.Kind.RECOVERY;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.claws.serve;
 
 import dev.claws.model.ModelConfig;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
@@ -54,9 +54,9 @@ public class DefaultModelStartup {
                         + "health answers NOT_SERVING", defaultModel, ModelConfig.FILE_NAME);
                 return;
             }
-            Variant fresh = VariantRegistry.baseModelRow(name, defaultModel);
+            VariantEntity fresh = VariantRegistry.baseModelRow(name, defaultModel);
             QuarkusTransaction.requiringNew().run(() -> {
-                Variant row = variants.findByName(name).orElse(null);
+                VariantEntity row = variants.findByName(name).orElse(null);
                 if (row == null) {
                     variants.persist(fresh);
                 } else if (!Path.of(row.path).toAbsolutePath().normalize()

@@ -6,7 +6,7 @@ import dev.claws.model.ModelConfig;
 import dev.claws.model.gguf.GgufImporter;
 import dev.claws.model.io.CheckpointException;
 import dev.claws.model.io.FileTrees;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.annotation.PreDestroy;
@@ -143,7 +143,7 @@ public class VariantRegistry {
             if (loaded != null) {
                 return loaded;
             }
-            Variant row = row(name).orElseThrow(() -> unknown(name));
+            VariantEntity row = row(name).orElseThrow(() -> unknown(name));
             // a registered variant whose stored checkpoint is unusable: the variant's state, not the request, is wrong
             return admit(name, Path.of(row.path), new Unusable(ServeException.Kind.WRONG_STATE,
                     "the checkpoint of variant '" + name + "' at " + row.path + " cannot be loaded: "));
@@ -162,7 +162,7 @@ public class VariantRegistry {
     public ResidentVariant registerAndLoad(String name, Path path) {
         Path checkpoint = GgufImporter.isGguf(path) ? imported(path) : path;
         synchronized (changes) {
-            Optional<Variant> existing = row(name);
+            Optional<VariantEntity> existing = row(name);
             if (existing.isPresent()) {
                 Path stored = Path.of(existing.get().path).toAbsolutePath().normalize();
                 if (!stored.equals(checkpoint.toAbsolutePath().normalize())) {
@@ -178,7 +178,7 @@ public class VariantRegistry {
             ResidentVariant loaded = admit(name, checkpoint, new Unusable(ServeException.Kind.BAD_INPUT,
                     "path " + path + " cannot be loaded: "));
             try {
-                Variant row = baseModelRow(name, checkpoint);
+                VariantEntity row = baseModelRow(name, checkpoint);
                 QuarkusTransaction.requiringNew().run(() -> variants.persist(row));
             } catch (RuntimeException e) {
                 resident.remove(name);
@@ -285,7 +285,7 @@ public class VariantRegistry {
         return v;
     }
 
-    private Optional<Variant> row(String name) {
+    private Optional<VariantEntity> row(String name) {
         return QuarkusTransaction.requiringNew().call(() -> variants.findByName(name));
     }
 
@@ -294,10 +294,10 @@ public class VariantRegistry {
     }
 
     /** A new (not yet stored) row registering the checkpoint at {@code path} as a base model. */
-    static Variant baseModelRow(String name, Path path) {
-        Variant row = new Variant();
+    static VariantEntity baseModelRow(String name, Path path) {
+        VariantEntity row = new VariantEntity();
         row.name = name;
-        row.method = Variant.Method.NONE;
+        row.method = VariantEntity.Method.NONE;
         row.parameterCount = ModelConfig.load(path).parameterCount();
         row.parameterRatio = 0.0;
         try {

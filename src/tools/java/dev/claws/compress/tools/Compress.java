@@ -1,10 +1,10 @@
 package dev.claws.compress.tools;
 
-import dev.claws.compress.CompressionMethod;
+import dev.claws.compress.PruningMethod;
 import dev.claws.compress.CompressionOutcome;
 import dev.claws.compress.CompressionSpec;
 import dev.claws.compress.Compressor;
-import dev.claws.compress.SliceGptPca;
+import dev.claws.compress.SliceGptPcaMode;
 import dev.claws.model.DecoderModel;
 import dev.claws.model.EngineOptions;
 import dev.claws.model.TextTokenizer;
@@ -28,7 +28,7 @@ import java.util.Set;
  * </pre>
  * Options: --method random_prune|slicegpt, --ratio in (0,1), --seed (random_prune, default 42), --prune-heads
  * (random_prune extension), and for slicegpt --pca sequential|single_pass (default sequential, see
- * {@link SliceGptPca}) with either --calibration-text FILE (raw text, tokenized with the base's tokenizer and cut into
+ * {@link SliceGptPcaMode}) with either --calibration-text FILE (raw text, tokenized with the base's tokenizer and cut into
  * --samples sequences of --length tokens; defaults 16 and 128) or --calibration-ids FILE (token windows, one per line,
  * ids separated by spaces: the same windows another implementation is fed). --eval-ids FILE (same format) then
  * prints the written model's cross-entropy on those windows: the mean over windows of the mean NLL of tokens 1..T-1
@@ -52,12 +52,12 @@ public final class Compress {
         CommandLine cl = new CommandLine(args, Set.of("prune-heads"));
         Path base = Path.of(cl.require("base"));
         Path out = Path.of(cl.require("out"));
-        CompressionMethod method = CompressionMethod.valueOf(cl.require("method").toUpperCase(Locale.ROOT));
-        SliceGptPca pca = cl.has("pca") ? SliceGptPca.valueOf(cl.get("pca", "").toUpperCase(Locale.ROOT)) : null;
+        PruningMethod method = PruningMethod.valueOf(cl.require("method").toUpperCase(Locale.ROOT));
+        SliceGptPcaMode pca = cl.has("pca") ? SliceGptPcaMode.valueOf(cl.get("pca", "").toUpperCase(Locale.ROOT)) : null;
         CompressionSpec spec = new CompressionSpec(method, cl.getDouble("ratio", Double.NaN),
                 Long.parseLong(cl.get("seed", "42")), cl.has("prune-heads"), pca);
         List<long[]> calibration = List.of();
-        if (method == CompressionMethod.SLICEGPT) {
+        if (method == PruningMethod.SLICEGPT) {
             calibration = cl.has("calibration-ids") ? windows(Path.of(cl.get("calibration-ids", "")))
                     : calibration(base, Path.of(cl.require("calibration-text")), cl.getInt("samples", 16),
                             cl.getInt("length", 128));

@@ -1,7 +1,7 @@
 package dev.claws.compress.tools;
 
 import dev.claws.model.io.FileTrees;
-import dev.claws.compress.CompressionMethod;
+import dev.claws.compress.PruningMethod;
 import dev.claws.compress.CompressionOutcome;
 import dev.claws.compress.CompressionSpec;
 import dev.claws.compress.Compressor;
@@ -95,7 +95,7 @@ public final class CompressionBenchmark {
                 }
                 FileTrees.deleteQuietly(out);
                 CompressionSpec spec = method.equals("slicegpt") ? CompressionSpec.sliceGpt(r)
-                        : new CompressionSpec(CompressionMethod.RANDOM_PRUNE, r, seed, false);
+                        : new CompressionSpec(PruningMethod.RANDOM_PRUNE, r, seed, false);
                 long start = System.nanoTime();
                 CompressionOutcome o = Compressor.compress(base, out, spec, calibration, options, null);
                 System.out.printf(Locale.ROOT, "created %s in %.1f s: %,d parameters, %,d bytes%n", name,

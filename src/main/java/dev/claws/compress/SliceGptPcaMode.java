@@ -1,7 +1,7 @@
 package dev.claws.compress;
 
 /** Which activations SliceGPT's PCA of each residual-stream boundary is computed from. */
-public enum SliceGptPca {
+public enum SliceGptPcaMode {
     /**
      * As the official implementation (microsoft/TransformerCompression {@code rotate_and_slice_sequential}): the
      * embeddings are mean-centred, and boundary k's PCA is computed on the activations of the model already rotated and

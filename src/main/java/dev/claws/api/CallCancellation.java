@@ -12,21 +12,21 @@ import java.util.function.BooleanSupplier;
  * queued: the serving layer polls it before every token, and a cancel also cancels the queued work so it leaves the
  * queue at once.
  */
-final class Cancellation implements BooleanSupplier {
+final class CallCancellation implements BooleanSupplier {
 
     private final Context context;
     private final ServerCallStreamObserver<?> call;
     private final AtomicReference<CompletableFuture<?>> work = new AtomicReference<>();
 
-    private Cancellation(Context context, ServerCallStreamObserver<?> call) {
+    private CallCancellation(Context context, ServerCallStreamObserver<?> call) {
         this.context = context;
         this.call = call;
     }
 
     /** Must be called in the service method, before the work is queued. */
-    static Cancellation watch(Context context, StreamObserver<?> observer) {
+    static CallCancellation watch(Context context, StreamObserver<?> observer) {
         ServerCallStreamObserver<?> call = observer instanceof ServerCallStreamObserver<?> s ? s : null;
-        Cancellation c = new Cancellation(context, call);
+        CallCancellation c = new CallCancellation(context, call);
         if (call != null) {
             call.setOnCancelHandler(c::cancelWork);
         }

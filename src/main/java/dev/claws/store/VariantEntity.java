@@ -15,7 +15,7 @@ import java.time.Instant;
 /** A servable checkpoint directory: a base model or a variant derived from one by compression and/or recovery. */
 @Entity
 @Table(name = "variant")
-public class Variant extends PanacheEntityBase {
+public class VariantEntity extends PanacheEntityBase {
 
     /** How a variant was derived from its base model. */
     public enum Method { NONE, RANDOM_PRUNE, SLICEGPT }
@@ -32,7 +32,7 @@ public class Variant extends PanacheEntityBase {
     @Column(name = "base", length = 128)
     public String base;
 
-    /** Variant it was directly derived from; null for a base model. */
+    /** VariantEntity it was directly derived from; null for a base model. */
     @Column(name = "parent", length = 128)
     public String parent;
 

@@ -8,16 +8,16 @@ package dev.claws.law;
  * @param ratio      r, the compression ratio (fraction of parameters removed); in [0, 1)
  * @param rftSize    D, the recovery fine-tuning size (0 = no RFT; the reference suggests millions of tokens); >= 0
  */
-public record LawPoint(double metric, double baseMetric, double ratio, double rftSize) {
+public record MeasuredPoint(double metric, double baseMetric, double ratio, double rftSize) {
 
-    public LawPoint {
+    public MeasuredPoint {
         check("", metric, baseMetric, ratio, rftSize);
     }
 
     /** Builds the point at position {@code index} of a list; a failure message names {@code points[index].field}. */
-    public static LawPoint at(int index, double metric, double baseMetric, double ratio, double rftSize) {
+    public static MeasuredPoint at(int index, double metric, double baseMetric, double ratio, double rftSize) {
         check("points[" + index + "].", metric, baseMetric, ratio, rftSize);
-        return new LawPoint(metric, baseMetric, ratio, rftSize);
+        return new MeasuredPoint(metric, baseMetric, ratio, rftSize);
     }
 
     private static void check(String prefix, double metric, double baseMetric, double ratio, double rftSize) {

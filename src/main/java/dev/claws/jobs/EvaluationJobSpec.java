@@ -1,6 +1,6 @@
 package dev.claws.jobs;
 
-import dev.claws.store.Job;
+import dev.claws.store.JobEntity;
 import java.util.List;
 
 /**
@@ -10,16 +10,16 @@ import java.util.List;
  * @param windowLength      intrinsic corpora: tokens per window (already resolved from its default)
  * @param tokenBudget       intrinsic corpora: at most this many corpus tokens, 0 = the whole corpus
  */
-public record EvaluationSpec(ModelRef variant, List<String> tasks, int maxSamplesPerTask, int windowLength,
+public record EvaluationJobSpec(ModelRef variant, List<String> tasks, int maxSamplesPerTask, int windowLength,
                              long tokenBudget) implements JobSpec {
 
-    public EvaluationSpec {
+    public EvaluationJobSpec {
         tasks = List.copyOf(tasks);
     }
 
     @Override
-    public Job.Kind kind() {
-        return Job.Kind.EVALUATION;
+    public JobEntity.Kind kind() {
+        return JobEntity.Kind.EVALUATION;
     }
 
     @Override

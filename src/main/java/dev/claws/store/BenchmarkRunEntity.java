@@ -16,7 +16,7 @@ import java.time.Instant;
  */
 @Entity
 @Table(name = "benchmark_run")
-public class BenchmarkRun extends PanacheEntityBase {
+public class BenchmarkRunEntity extends PanacheEntityBase {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)

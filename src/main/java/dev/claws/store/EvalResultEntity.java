@@ -18,13 +18,13 @@ import java.time.Instant;
  */
 @Entity
 @Table(name = "eval_result")
-public class EvalResult extends PanacheEntityBase {
+public class EvalResultEntity extends PanacheEntityBase {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
 
-    /** Job that produced the row; null for rows recorded outside a job. */
+    /** JobEntity that produced the row; null for rows recorded outside a job. */
     @Column(name = "job_id")
     public Long jobId;
 
@@ -56,7 +56,7 @@ public class EvalResult extends PanacheEntityBase {
 
     @Enumerated(EnumType.STRING)
     @Column(name = "method", nullable = false, length = 32)
-    public Variant.Method method = Variant.Method.NONE;
+    public VariantEntity.Method method = VariantEntity.Method.NONE;
 
     @Column(name = "ratio", nullable = false)
     public double ratio;

@@ -19,7 +19,7 @@ import java.time.Instant;
  */
 @Entity
 @Table(name = "law_fit")
-public class LawFit extends PanacheEntityBase {
+public class LawFitEntity extends PanacheEntityBase {
 
     public enum Kind { INTRINSIC, EXTRINSIC }
 

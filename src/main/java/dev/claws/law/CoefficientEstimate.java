@@ -8,16 +8,16 @@ import org.apache.commons.math3.distribution.TDistribution;
  *
  * @param estimated false for a term the chosen form leaves out (fixed at 0, zero error, interval [0, 0])
  */
-public record Coefficient(String name, double estimate, double standardError, double lower95, double upper95,
+public record CoefficientEstimate(String name, double estimate, double standardError, double lower95, double upper95,
                          boolean estimated) {
 
-    static Coefficient estimated(String name, double estimate, double standardError, double tQuantile) {
+    static CoefficientEstimate estimated(String name, double estimate, double standardError, double tQuantile) {
         double half = tQuantile * standardError;
-        return new Coefficient(name, estimate, standardError, estimate - half, estimate + half, true);
+        return new CoefficientEstimate(name, estimate, standardError, estimate - half, estimate + half, true);
     }
 
-    static Coefficient fixedAtZero(String name) {
-        return new Coefficient(name, 0, 0, 0, 0, false);
+    static CoefficientEstimate fixedAtZero(String name) {
+        return new CoefficientEstimate(name, 0, 0, 0, 0, false);
     }
 
     /** True when {@code value} lies in the closed 95% interval. */

@@ -26,11 +26,11 @@ import java.util.Objects;
  * @param residuals         log L - fitted log L, per point
  * @param notes             caveats on interpreting the coefficients (e.g. gamma acting as an intercept)
  */
-public record LawFit(LawForm form, List<LawPoint> points, Coefficient alpha, Coefficient beta, Coefficient gamma,
+public record FittedLaw(FitForm form, List<MeasuredPoint> points, CoefficientEstimate alpha, CoefficientEstimate beta, CoefficientEstimate gamma,
                      List<Double> covariance, double residualVariance, int degreesOfFreedom, double rSquaredLog,
                      double rSquaredLogUncentered, double rSquaredLinear, List<Double> residuals, List<String> notes) {
 
-    public LawFit {
+    public FittedLaw {
         Objects.requireNonNull(form, "form");
         Objects.requireNonNull(alpha, "alpha");
         Objects.requireNonNull(beta, "beta");
@@ -61,7 +61,7 @@ public record LawFit(LawForm form, List<LawPoint> points, Coefficient alpha, Coe
     }
 
     /** alpha, beta, gamma in that order. */
-    public List<Coefficient> coefficients() {
+    public List<CoefficientEstimate> coefficients() {
         return List.of(alpha, beta, gamma);
     }
 

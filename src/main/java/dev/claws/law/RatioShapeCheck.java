@@ -16,7 +16,7 @@ import org.apache.commons.math3.distribution.FDistribution;
  *
  * @param rSquaredGain quadratic R² minus linear R² (never negative)
  */
-public record ShapeCheck(PolynomialFit linear, PolynomialFit quadratic, double rSquaredGain, double fStatistic,
+public record RatioShapeCheck(PolynomialFit linear, PolynomialFit quadratic, double rSquaredGain, double fStatistic,
                          double pValue, Shape shape) {
 
     /** Level of the partial F test. */
@@ -25,7 +25,7 @@ public record ShapeCheck(PolynomialFit linear, PolynomialFit quadratic, double r
 
     public enum Shape { LINEAR, QUADRATIC }
 
-    public static ShapeCheck of(List<LawPoint> points) {
+    public static RatioShapeCheck of(List<MeasuredPoint> points) {
         if (points == null) {
             throw new LawInputException("points: need at least 4 points for the shape check, got 0");
         }
@@ -42,7 +42,7 @@ public record ShapeCheck(PolynomialFit linear, PolynomialFit quadratic, double r
     }
 
     /** Shape check of metrics[i] (L, finite and > 0) against ratios[i] (r in [0, 1)). */
-    public static ShapeCheck of(double[] ratios, double[] metrics) {
+    public static RatioShapeCheck of(double[] ratios, double[] metrics) {
         if (ratios == null || metrics == null || ratios.length != metrics.length) {
             throw new LawInputException("ratios and metrics must have the same length");
         }
@@ -84,6 +84,6 @@ public record ShapeCheck(PolynomialFit linear, PolynomialFit quadratic, double r
         }
         Shape shape = p < SIGNIFICANCE ? Shape.QUADRATIC : Shape.LINEAR;
         double gain = Math.max(0, quadratic.rSquared() - linear.rSquared());
-        return new ShapeCheck(linear, quadratic, gain, f, p, shape);
+        return new RatioShapeCheck(linear, quadratic, gain, f, p, shape);
     }
 }

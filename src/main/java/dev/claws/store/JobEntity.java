@@ -20,7 +20,7 @@ import java.util.Set;
  */
 @Entity
 @Table(name = "job")
-public class Job extends PanacheEntityBase {
+public class JobEntity extends PanacheEntityBase {
 
     public enum Kind { COMPRESSION, RECOVERY, EVALUATION, BENCHMARK }
 

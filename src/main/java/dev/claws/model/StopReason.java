@@ -1,7 +1,7 @@
 package dev.claws.model;
 
 /** Why a generation ended. */
-public enum FinishReason {
+public enum StopReason {
     /** max_new_tokens reached. */
     LENGTH,
     /** a stop token (eos) was generated. */

@@ -3,7 +3,7 @@ package dev.claws.law;
 /**
  * Which terms of {@code log L = alpha log L0 + beta log(1+r) + gamma log(1 + 1/(D+1))} are estimated.
  */
-public enum LawForm {
+public enum FitForm {
     /** alpha, beta and gamma. */
     FULL(true),
     /**
@@ -15,7 +15,7 @@ public enum LawForm {
 
     private final boolean rftTerm;
 
-    LawForm(boolean rftTerm) {
+    FitForm(boolean rftTerm) {
         this.rftTerm = rftTerm;
     }
 

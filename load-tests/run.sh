@@ -45,8 +45,8 @@ fi
 if [ ! -f target/quarkus-app/quarkus-run.jar ]; then
   ./mvnw -B -q package -DskipTests
 fi
-if [ ! -f target/classes/dev/claws/compress/tools/Compress.class ]; then
-  ./mvnw -B -q compile
+if [ ! -f target/test-classes/dev/claws/compress/tools/Compress.class ]; then
+  ./mvnw -B -q test-compile
 fi
 WORK="$(mktemp -d -t claws-load-XXXXXX)"
 SERVER_PID=""
@@ -60,7 +60,7 @@ cleanup() {
 trap cleanup EXIT
 
 # The variant: RandomPruneNet at r = 0.5 (the compression layer's own command-line tool).
-CLASSPATH_RUN="target/classes:target/quarkus-app/lib/main/*"
+CLASSPATH_RUN="target/classes:target/test-classes:target/quarkus-app/lib/main/*"
 if ! java -Dai.djl.offline=true -cp "$CLASSPATH_RUN" dev.claws.compress.tools.Compress \
     --base "models/${BASE}" --out "$WORK/${VARIANT}" --method random_prune --ratio 0.5 --seed 11 \
     >"$WORK/fixture.log" 2>&1; then

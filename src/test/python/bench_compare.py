@@ -17,7 +17,7 @@ The table at the end has, per engine: weight bytes read per decoded token, decod
 (bandwidth / bytes per token) and the ratio to it, and prefill tokens/s of the prompt. src/test/python/build_llama_bench.sh
 builds llama-bench from the llama-cpp-python sdist's vendored llama.cpp.
 
-The Java side is started as `./mvnw -q compile exec:java ... GenerationBenchmark --serve` (override with --java-cmd).
+The Java side is started as `./mvnw -q test-compile exec:java ... GenerationBenchmark --serve` (override with --java-cmd).
 Prints per-run figures, then median (min, max) of prefill ms, ms per decoded token and decode tokens/s for both,
 and the ratios.
 """
@@ -109,7 +109,7 @@ def main():
     java_args = (f"--model {a.model} --prompt-tokens {a.prompt_tokens} --new-tokens {a.new_tokens} "
                  f"--threads {a.threads} --decode-weights {a.claws_weights} --serve")
     cmd = a.java_cmd.split() + shlex.split(java_args) if a.java_cmd else [
-        "./mvnw", "-q", "-o", "compile", "exec:java", "-Dexec.mainClass=dev.claws.model.tools.GenerationBenchmark",
+        "./mvnw", "-q", "-o", "test-compile", "exec:java", "-Dexec.mainClass=dev.claws.model.tools.GenerationBenchmark",
         f"-Dexec.args={java_args}"]
     java = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
     try:

@@ -21,7 +21,7 @@ tokenizers 0.19, in its own environment:
     python3 -m venv .venv && .venv/bin/pip install -r src/test/python/requirements.txt
     python3 -m venv .venv-slicegpt && .venv-slicegpt/bin/pip install -r src/test/python/requirements-slicegpt.txt
 The model (an HF float32 directory) comes from claws's importer:
-    ./mvnw -q compile exec:java -Dexec.mainClass=dev.claws.model.tools.ImportGguf \\
+    ./mvnw -q test-compile exec:java -Dexec.mainClass=dev.claws.model.tools.ImportGguf \\
       -Dexec.args="--gguf ../shared/models/SmolLM2-135M-Instruct.Q4_1.gguf --out /tmp/smollm2 --dtype float32"
 Then, from the repository root:
     .venv/bin/python src/test/python/slicegpt_parity.py windows --model /tmp/smollm2
@@ -186,7 +186,7 @@ def claws(model_dir, out, ratio, pca, cal_file, eval_file):
         shutil.rmtree(out)
     args = (f"--base {model_dir} --out {out} --method slicegpt --ratio {ratio} --pca {pca} "
             f"--calibration-ids {cal_file} --eval-ids {eval_file}")
-    cmd = ["./mvnw", "-B", "-q", "compile", "exec:java", "-Dexec.mainClass=dev.claws.compress.tools.Compress",
+    cmd = ["./mvnw", "-B", "-q", "test-compile", "exec:java", "-Dexec.mainClass=dev.claws.compress.tools.Compress",
            "-Dexec.args=" + args]
     start = time.time()
     res = subprocess.run(cmd, capture_output=True, text=True)

@@ -1,0 +1,10 @@
+/**
+ * Durable background jobs: {@link dev.claws.jobs.JobRunner} stores each job as a row, runs at most
+ * claws.jobs.concurrency at once, publishes progress, cancels and recovers after restarts. A job is submitted as a
+ * validated {@link dev.claws.jobs.JobSpec} (compression, recovery, evaluation, benchmark), stored as JSON and turned into
+ * a {@link dev.claws.jobs.JobWork} by {@link dev.claws.jobs.JobWorks} when it starts; its results are stored rows and a
+ * {@link dev.claws.jobs.JobResultData}. Jobs never see the wire format.
+ *
+ * <p>May import: compress, train, eval, model (and model.io), store, config. Never api or serve.
+ */
+package dev.claws.jobs;

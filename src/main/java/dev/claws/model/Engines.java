@@ -60,8 +60,7 @@ public final class Engines {
      * its projections on all: ATen parallelises some tiny ops however small (bmm over heads, softmax rows), and every
      * parallel region waits for all pool threads, which on a busy machine means waiting for a descheduled core (measured
      * with DecodeProfile: 7-14x slower steps at load 11-15 on 2 cores). A LoRA training step, whose backward cannot
-     * switch threads per op, runs on one thread throughout (LoraTrainingBenchmark: median 5.2 vs 53.6 s per 256-token
-     * step, alternating runs at load 13-16). Off with -Dclaws.engine.serial-small-ops=false.
+     * switch threads per op, runs on one thread throughout while the machine is busier than its cores (LoraTrainer). Off with -Dclaws.engine.serial-small-ops=false.
      */
     public static <T> T withThreads(int threads, int after, java.util.function.Supplier<T> work) {
         if (threads == after || !SERIAL_SMALL_OPS) {

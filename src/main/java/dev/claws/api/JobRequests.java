@@ -4,6 +4,7 @@ import dev.claws.api.v1.SubmitBenchmarkRequest;
 import dev.claws.api.v1.SubmitCompressionRequest;
 import dev.claws.api.v1.SubmitRecoveryRequest;
 import dev.claws.api.v1.SubmitEvaluationRequest;
+import dev.claws.api.v1.SubmitStudyRequest;
 import dev.claws.jobs.JobCatalog;
 import dev.claws.jobs.JobWork;
 import dev.claws.jobs.JobWorks;
@@ -54,6 +55,12 @@ public class JobRequests implements JobCatalog {
                             SubmitRecoveryRequest.newBuilder()).build();
                     yield works.recovery(QuarkusTransaction.requiringNew().call(() ->
                             JobValidation.recovery(request, variants, works.paths())));
+                }
+                case STUDY -> {
+                    SubmitStudyRequest request = StoreMapping.mergeJson(job.requestJson,
+                            SubmitStudyRequest.newBuilder()).build();
+                    yield works.study(QuarkusTransaction.requiringNew().call(() ->
+                            StudyValidation.study(request, variants, works.paths())));
                 }
                 default -> throw new IllegalArgumentException("jobs of kind " + job.kind + " cannot run on this server");
             };

@@ -6,10 +6,10 @@ import dev.claws.api.v1.SubmitCompressionRequest;
 import dev.claws.api.v1.LoraOptions;
 import dev.claws.api.v1.SubmitRecoveryRequest;
 import dev.claws.jobs.RecoveryJobSpec;
+import dev.claws.jobs.StudySpec;
 import dev.claws.train.LoraConfig;
 import dev.claws.train.LoraTarget;
 import dev.claws.train.LrSchedule;
-import dev.claws.train.RecoverySpec;
 import dev.claws.train.TrainingConfig;
 import dev.claws.train.TrainingData;
 import java.util.EnumSet;
@@ -159,10 +159,34 @@ final class JobValidation {
 
     static RecoveryJobSpec recovery(SubmitRecoveryRequest request, VariantRepository variants, JobPaths paths) {
         Variant source = variant(variants, "variant", request.getVariant());
-        String datasetId = request.getDataset().isEmpty() ? TrainingData.ALPACA.id() : request.getDataset();
+        StudySpec.RecoveryTemplate template = recoveryTemplate("dataset", request.getDataset(), request.getLora(),
+                contextLength(source), paths);
+        long perStep = template.training().tokensPerStep();
+        long budget = request.getTokenBudget();
+        if (budget < perStep || Long.compareUnsigned(budget, MAX_TOKEN_BUDGET) > 0) {
+            throw Rpc.invalid("token_budget must be in [" + perStep + " (one optimiser step: batch_size x "
+                    + "sequence_length), " + MAX_TOKEN_BUDGET + "], got " + Long.toUnsignedString(budget));
+        }
+        String name = Validation.variantName("name", withName(request).getName());
+        if (variants.findByName(name).isPresent()) {
+            throw Rpc.invalid("name '" + name + "' is taken by a stored variant; choose another name");
+        }
+        if (Files.exists(paths.variantDir(name))) {
+            throw Rpc.invalid("name '" + name + "' is taken: " + paths.variantDir(name) + " exists already");
+        }
+        return new RecoveryJobSpec(ModelRef.of(source), name, template.spec(budget, request.getSeed()));
+    }
+
+    /**
+     * The data, LoRA and optimiser settings of a recovery, checked; the budget and seed come per run.
+     *
+     * @param datasetField the request field naming the training corpus
+     */
+    static StudySpec.RecoveryTemplate recoveryTemplate(String datasetField, String dataset, LoraOptions o,
+                                                       int context, JobPaths paths) {
+        String datasetId = dataset.isEmpty() ? TrainingData.ALPACA.id() : dataset;
         TrainingData data = TrainingData.byId(datasetId).orElseThrow(() -> Rpc.invalid(
-                "dataset must be alpaca, wikitext2 or ptb, got '" + request.getDataset() + "'"));
-        LoraOptions o = request.getLora();
+                datasetField + " must be alpaca, wikitext2 or ptb, got '" + dataset + "'"));
         int rank = o.getRank() == 0 ? 8 : o.getRank();
         if (rank < 1 || rank > 256) {
             throw Rpc.invalid("lora.rank must be in [1, 256], got " + Integer.toUnsignedString(o.getRank()));
@@ -179,7 +203,6 @@ final class JobValidation {
         if (!(lr > 0 && lr <= 1)) {
             throw Rpc.invalid("lora.learning_rate must be in (0, 1], got " + o.getLearningRate());
         }
-        int context = contextLength(source);
         int seq = o.getSequenceLength() == 0 ? Math.min(256, context) : o.getSequenceLength();
         if (seq < 16 || seq > context) {
             throw Rpc.invalid("lora.sequence_length must be in [16, " + context + "] (the variant's context length), "
@@ -197,19 +220,6 @@ final class JobValidation {
         if (targets.isEmpty()) {
             targets = EnumSet.allOf(LoraTarget.class);
         }
-        long perStep = (long) batch * seq;
-        long budget = request.getTokenBudget();
-        if (budget < perStep || Long.compareUnsigned(budget, MAX_TOKEN_BUDGET) > 0) {
-            throw Rpc.invalid("token_budget must be in [" + perStep + " (one optimiser step: batch_size x "
-                    + "sequence_length), " + MAX_TOKEN_BUDGET + "], got " + Long.toUnsignedString(budget));
-        }
-        String name = Validation.variantName("name", withName(request).getName());
-        if (variants.findByName(name).isPresent()) {
-            throw Rpc.invalid("name '" + name + "' is taken by a stored variant; choose another name");
-        }
-        if (Files.exists(paths.variantDir(name))) {
-            throw Rpc.invalid("name '" + name + "' is taken: " + paths.variantDir(name) + " exists already");
-        }
         if (!Files.isRegularFile(data.file(paths.evalDataDir()))) {
             throw Rpc.failedPrecondition("the training data of dataset '" + data.id() + "' is missing: "
                     + data.file(paths.evalDataDir()) + " (set claws.eval.data-dir to the directory holding the data)");
@@ -221,14 +231,9 @@ final class JobValidation {
                 break;
             }
         }
-        TrainingConfig training = new TrainingConfig(seq, rows, (int) perStep, lr, 0.0, 0.9, 0.999, 1e-8, 0,
+        TrainingConfig training = new TrainingConfig(seq, rows, batch * seq, lr, 0.0, 0.9, 0.999, 1e-8, 0,
                 LrSchedule.Decay.LINEAR, 1.0);
-        RecoverySpec probe = new RecoverySpec(data, budget, new LoraConfig(rank, alpha, dropout, targets), training,
-                request.getSeed());
-        // warm-up over the first 10% of the optimiser steps, then linear decay to 0
-        RecoverySpec spec = new RecoverySpec(data, budget, probe.lora(), training.withWarmup(probe.steps() / 10),
-                request.getSeed());
-        return new RecoveryJobSpec(ModelRef.of(source), name, spec);
+        return new StudySpec.RecoveryTemplate(data, new LoraConfig(rank, alpha, dropout, targets), training);
     }
 
     static CompressionJobSpec compression(SubmitCompressionRequest request, VariantRepository variants,
@@ -281,7 +286,7 @@ final class JobValidation {
         };
     }
 
-    private static CalibrationSpec calibration(CalibrationOptions options, int context, Path dataDir) {
+    static CalibrationSpec calibration(CalibrationOptions options, int context, Path dataDir) {
         String dataset = options.getDataset().isEmpty() ? Corpus.WIKITEXT2.id() : options.getDataset();
         Corpus corpus = Corpus.byId(dataset).orElseThrow(() -> Rpc.invalid("calibration.dataset must be one of "
                 + EvalTasks.intrinsic() + " (empty = wikitext2), got '" + dataset + "'"));

@@ -13,6 +13,9 @@ import dev.claws.api.v1.SubmitBenchmarkRequest;
 import dev.claws.api.v1.SubmitCompressionRequest;
 import dev.claws.api.v1.SubmitEvaluationRequest;
 import dev.claws.api.v1.SubmitRecoveryRequest;
+import dev.claws.api.v1.SubmitStudyRequest;
+import dev.claws.api.v1.GetStudyReportRequest;
+import dev.claws.api.v1.StudyReport;
 import dev.claws.api.v1.WatchJobRequest;
 import dev.claws.store.JobRepository;
 import dev.claws.store.VariantRepository;
@@ -52,6 +55,9 @@ public class JobsService extends JobsGrpc.JobsImplBase {
 
     @Inject
     JobWorks works;
+
+    @Inject
+    StudyReports reports;
 
     @Override
     public ServerServiceDefinition bindService() {
@@ -97,6 +103,21 @@ public class JobsService extends JobsGrpc.JobsImplBase {
         });
     }
 
+    @Override
+    @Blocking
+    public void submitStudy(SubmitStudyRequest request, StreamObserver<Job> observer) {
+        Rpc.unary(observer, () -> {
+            QuarkusTransaction.requiringNew().call(() -> StudyValidation.study(request, variants, works.paths()));
+            return submit(dev.claws.store.Job.Kind.STUDY, request);
+        });
+    }
+
+    @Override
+    @Blocking
+    public void getStudyReport(GetStudyReportRequest request, StreamObserver<StudyReport> observer) {
+        Rpc.unary(observer, () -> reports.report(request));
+    }
+
     private Job submit(dev.claws.store.Job.Kind kind, Message request) {
         try {
             return StoreMapping.job(runner.submit(kind, StoreMapping.toJson(request)));
@@ -134,7 +155,7 @@ public class JobsService extends JobsGrpc.JobsImplBase {
                 JobKind kind = request.getKinds(i);
                 dev.claws.store.Job.Kind stored = StoreMapping.kind(kind);
                 if (stored == null) {
-                    throw Rpc.invalid("kinds[" + i + "] must be one of JOB_KIND_COMPRESSION .. JOB_KIND_BENCHMARK, got "
+                    throw Rpc.invalid("kinds[" + i + "] must be one of JOB_KIND_COMPRESSION .. JOB_KIND_STUDY, got "
                             + request.getKindsValue(i));
                 }
                 kinds.add(stored);

@@ -138,7 +138,7 @@ final class LawMapping {
                 .build();
     }
 
-    private static ShapeCheck shape(dev.claws.law.ShapeCheck shape) {
+    static ShapeCheck shape(dev.claws.law.ShapeCheck shape) {
         return ShapeCheck.newBuilder()
                 .addAllLinearCoefficients(shape.linear().coefficients().stream().map(Coefficient::estimate).toList())
                 .setLinearR2(shape.linear().rSquared())

@@ -135,6 +135,7 @@ public final class StoreMapping {
             case RECOVERY -> job.setRecovery(mergeJson(row.requestJson, SubmitRecoveryRequest.newBuilder()));
             case EVALUATION -> job.setEvaluation(mergeJson(row.requestJson, SubmitEvaluationRequest.newBuilder()));
             case BENCHMARK -> job.setBenchmark(mergeJson(row.requestJson, SubmitBenchmarkRequest.newBuilder()));
+            case STUDY -> job.setStudy(mergeJson(row.requestJson, dev.claws.api.v1.SubmitStudyRequest.newBuilder()));
         }
         if (row.resultJson != null) {
             job.setResult(mergeJson(row.resultJson, JobResult.newBuilder()));

@@ -27,6 +27,15 @@ public class JobWorks {
     @Inject
     VariantRepository variants;
 
+    @Inject
+    dev.claws.store.StudyStepRepository studySteps;
+
+    @Inject
+    dev.claws.store.StudyResultRepository studyResults;
+
+    @Inject
+    LawFitArchive lawFits;
+
     @ConfigProperty(name = "claws.engine.device", defaultValue = "cpu")
     String device;
 
@@ -52,5 +61,10 @@ public class JobWorks {
 
     public JobWork recovery(RecoveryJobSpec spec) {
         return new RecoveryWork(spec, paths, engineOptions(), variants);
+    }
+
+    public JobWork study(StudySpec spec) {
+        return new StudyWork(spec, paths, engineOptions(), new StudyWork.Stores(variants, evalResults, benchmarkRuns,
+                studySteps, studyResults, lawFits));
     }
 }

@@ -1,0 +1,7 @@
+/**
+ * The report of a compression-law study: {@link dev.claws.report.StudyReportPage} renders a study's analysis
+ * ({@link dev.claws.law.StudyAnalysis}) as one self-contained HTML page (Jinjava template
+ * {@code report/study-report.html}, figures embedded as data: URIs) plus the figures as PNG files, drawn with JFreeChart
+ * by {@link dev.claws.report.StudyFigures}. Depends on the law layer only.
+ */
+package dev.claws.report;

@@ -1,0 +1,119 @@
+package dev.claws.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.claws.api.v1.CompressionMethod;
+import dev.claws.api.v1.EvaluationLimits;
+import dev.claws.api.v1.GetStudyReportRequest;
+import dev.claws.api.v1.Job;
+import dev.claws.api.v1.JobEvent;
+import dev.claws.api.v1.JobState;
+import dev.claws.api.v1.JobsGrpc;
+import dev.claws.api.v1.ListVariantsRequest;
+import dev.claws.api.v1.StudyBenchmarkOptions;
+import dev.claws.api.v1.StudyReport;
+import dev.claws.api.v1.SubmitStudyRequest;
+import dev.claws.api.v1.Variant;
+import dev.claws.api.v1.VariantsGrpc;
+import dev.claws.api.v1.WatchJobRequest;
+import dev.claws.jobs.JobFixtures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A study interrupted by kill -9 of the packaged server in the middle of a cell resumes by itself when the server
+ * starts again, and finishes without recomputing the steps that had finished: their variants are the same rows, the
+ * resumed run counts them as reused, and no staging directory of the interrupted step is left behind.
+ */
+class StudyRestartIT {
+
+    private static final Pattern STEPS = Pattern.compile("(\\d+) step\\(s\\) run, (\\d+) reused");
+
+    @TempDir
+    Path work;
+
+    @Test
+    void studyKilledMidCellResumesWithoutRedoingFinishedCells() throws Exception {
+        Path eval = work.resolve("eval");
+        JobFixtures.writeEvalData(eval);
+        Path log = work.resolve("server.log");
+        Map<String, String> properties = Map.of("claws.data-dir", work.resolve("data").toString(),
+                "claws.eval.data-dir", eval.toString());
+        SubmitStudyRequest request = SubmitStudyRequest.newBuilder().setName("restart").setBase("claws-tiny")
+                .addMethods(CompressionMethod.COMPRESSION_METHOD_RANDOM_PRUNE)
+                .addRatios(0.2).addRatios(0.4).addRatios(0.6).addRatios(0.8)
+                .addCorpora("wikitext2").addTasks("piqa")
+                .setLimits(EvaluationLimits.newBuilder().setWindowLength(32).setTokenBudget(96).setMaxSamplesPerTask(6))
+                .setBenchmark(StudyBenchmarkOptions.newBuilder().setPromptLength(4).setGenerationLength(2).setRepeats(1))
+                .build();
+        long id;
+        Map<String, Variant> finishedBefore;
+        try (PackagedServer server = PackagedServer.start(PackagedServer.APP, log, properties)) {
+            JobsGrpc.JobsBlockingStub jobs = JobsGrpc.newBlockingStub(server.channel);
+            id = jobs.submitStudy(request).getId();
+            // follow the study until cells 1 and 2 are done and cell 3 runs, then kill the server mid-cell
+            Iterator<JobEvent> events = jobs.watchJob(WatchJobRequest.newBuilder().setId(id).build());
+            while (true) {
+                Job job = events.next().getJob();
+                assertFalse(job.getState() == JobState.JOB_STATE_SUCCEEDED, "the study ended before it was killed");
+                if (job.getStage().startsWith("cell 3 of 8 (") && job.getStage().contains("evaluating")) {
+                    break;
+                }
+            }
+            finishedBefore = studyVariants(server);
+            server.kill();
+        }
+        // cells 1 and 2 (seeds 1 and 2 at r = 0.2) and cell 3's compression had finished
+        assertEquals(3, finishedBefore.size(), finishedBefore.keySet().toString());
+
+        try (PackagedServer server = PackagedServer.start(PackagedServer.APP, log, properties)) {
+            JobsGrpc.JobsBlockingStub jobs = JobsGrpc.newBlockingStub(server.channel);
+            List<Job> events = new ArrayList<>();
+            jobs.watchJob(WatchJobRequest.newBuilder().setId(id).build()).forEachRemaining(e -> events.add(e.getJob()));
+            Job done = events.get(events.size() - 1);
+            assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState(), done.getError());
+
+            // 1 base evaluation + 8 cells x (compression, evaluation, benchmark); what had finished is reused
+            Matcher steps = STEPS.matcher(done.getMessage());
+            assertTrue(steps.find(), done.getMessage());
+            int run = Integer.parseInt(steps.group(1));
+            int reused = Integer.parseInt(steps.group(2));
+            assertEquals(25, run + reused);
+            assertTrue(reused >= 1 + 2 * 3 + 1, done.getMessage());
+
+            // the variants made before the kill are the same rows; the study's variants are 8, none made twice
+            Map<String, Variant> after = studyVariants(server);
+            assertEquals(8, after.size(), after.keySet().toString());
+            finishedBefore.forEach((name, variant) -> {
+                assertEquals(variant.getCreated(), after.get(name).getCreated(), name);
+                assertEquals(variant.getPath(), after.get(name).getPath(), name);
+            });
+            assertTrue(after.keySet().stream().noneMatch(n -> n.contains("-j")), after.keySet().toString());
+            try (Stream<Path> left = Files.list(work.resolve("data").resolve("variants"))) {
+                assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith(".partial-")).toList());
+            }
+            StudyReport report = jobs.getStudyReport(GetStudyReportRequest.newBuilder().setJobId(id)
+                    .setNumbersOnly(true).build());
+            assertEquals(8 * 3, report.getMeasurementsCount());
+            assertEquals(8, report.getSpeedsCount());
+        }
+    }
+
+    private static Map<String, Variant> studyVariants(PackagedServer server) {
+        return VariantsGrpc.newBlockingStub(server.channel).listVariants(ListVariantsRequest.getDefaultInstance())
+                .getVariantsList().stream().filter(v -> v.getName().startsWith("claws-tiny-random_prune-"))
+                .collect(Collectors.toMap(Variant::getName, v -> v));
+    }
+}

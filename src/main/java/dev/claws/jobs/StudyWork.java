@@ -243,7 +243,7 @@ final class StudyWork implements JobWork {
             return null;
         });
         current = null;
-        stepsRun++;
+        stepsRun += missing.size(); // a step per task, as reuse counts them
     }
 
     private String benchmarkKey(ModelRef variant) {

@@ -123,8 +123,8 @@ class StudyJobTest {
                     + events.get(i).getProgress());
         }
         assertEquals(1.0, done.getProgress());
-        // 9 compressions, 9 recoveries, 19 evaluations (base too), 9 benchmarks
-        assertTrue(done.getMessage().endsWith("46 step(s) run, 0 reused"), done.getMessage());
+        // 9 compressions, 9 recoveries, 19 x 2 evaluations (2 tasks; base too), 9 benchmarks
+        assertTrue(done.getMessage().endsWith("65 step(s) run, 0 reused"), done.getMessage());
         assertEquals(18, done.getResult().getVariantsCount());
 
         StudyReport report = jobs.getStudyReport(GetStudyReportRequest.newBuilder().setJobId(done.getId()).build());
@@ -143,23 +143,33 @@ class StudyJobTest {
         // 2 kinds x 2 methods x without / with RFT; each fit is LawFitter's on the setting's cells, stored as a law fit
         assertEquals(8, report.getSettingsCount());
         for (StudySetting s : report.getSettingsList()) {
-            assertTrue(s.hasFit(), s.getKind() + " " + s.getMethod() + " " + s.getWithRft() + ": " + s.getError());
             List<LawPoint> points = report.getMeasurementsList().stream()
                     .filter(m -> m.getMethod() == s.getMethod() && m.getMetric().equals(s.getMetric())
                             && (s.getWithRft() || m.getRftTokens() == 0) && m.getValue() > 0)
                     .map(m -> new LawPoint(m.getValue(), m.getBaseValue(), m.getRatio(), m.getRftTokens())).toList();
-            dev.claws.law.LawFit expected = LawFitter.fit(points, s.getWithRft() ? LawForm.FULL : LawForm.WITHOUT_RFT);
-            assertEquals(expected.beta().estimate(), s.getFit().getBeta().getEstimate(), 1e-9);
-            assertEquals(expected.alpha().lower95(), s.getFit().getAlpha().getCiLow(), 1e-9);
-            assertEquals(points.size(), s.getFit().getNPoints());
             long dropped = report.getMeasurementsList().stream().filter(m -> m.getMethod() == s.getMethod()
                     && m.getMetric().equals(s.getMetric()) && (s.getWithRft() || m.getRftTokens() == 0)
                     && m.getValue() <= 0).count();
             assertEquals(dropped, s.getDroppedCount());
+            assertEquals(s.getKind() == LawKind.LAW_KIND_INTRINSIC ? "cross_entropy" : "acc", s.getMetric());
+            LawForm form = s.getWithRft() ? LawForm.FULL : LawForm.WITHOUT_RFT;
+            dev.claws.law.LawFit expected;
+            try {
+                expected = LawFitter.fit(points, form);
+            } catch (dev.claws.law.LawInputException e) {
+                // the random-weight tiny model can score the same accuracy everywhere: the setting says why
+                assertFalse(s.hasFit());
+                assertEquals(e.getMessage(), s.getError());
+                assertTrue(s.getKind() == LawKind.LAW_KIND_EXTRINSIC, e.getMessage());
+                continue;
+            }
+            assertTrue(s.hasFit(), s.getError());
+            assertEquals(expected.beta().estimate(), s.getFit().getBeta().getEstimate(), 1e-9);
+            assertEquals(expected.alpha().lower95(), s.getFit().getAlpha().getCiLow(), 1e-9);
+            assertEquals(points.size(), s.getFit().getNPoints());
             assertEquals(s.getFit(), LawsGrpc.newBlockingStub(channel)
                     .getLawFit(GetLawFitRequest.newBuilder().setId(s.getFit().getId()).build()));
             assertEquals(3, s.getHeldOutCount());
-            assertEquals(s.getKind() == LawKind.LAW_KIND_INTRINSIC ? "cross_entropy" : "acc", s.getMetric());
         }
         // slicegpt without RFT has 3 cells: leaving a ratio out keeps 2 points, too few for 2 coefficients + 1;
         // random_prune has two seeds, so 4 points remain and the held-out ratio is predicted
@@ -183,12 +193,26 @@ class StudyJobTest {
         }
         assertEquals(report.getHtml(), jobs.getStudyReport(GetStudyReportRequest.newBuilder().setName(name).build())
                 .getHtml());
+        // the command writes the same page and figures to files
+        java.nio.file.Path out = java.nio.file.Path.of("target/test-data").resolve(JobFixtures.unique("report"));
+        String port = System.getProperty("quarkus.grpc.server.test-port", org.eclipse.microprofile.config
+                .ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", String.class));
+        try {
+            dev.claws.api.tools.WriteStudyReport.main(new String[] {"--server", "localhost:" + port, "--job",
+                    String.valueOf(done.getId()), "--out", out.toString()});
+            assertEquals(report.getHtml(), java.nio.file.Files.readString(out.resolve("index.html")));
+            for (StudyFigure f : report.getFiguresList()) {
+                assertArrayEquals(f.getData().toByteArray(), java.nio.file.Files.readAllBytes(out.resolve(f.getName())));
+            }
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
 
         // submitted again: every step is found by its lineage, nothing is recomputed, the same variants are used
         long stepRows = QuarkusTransaction.requiringNew().call(() -> steps.count());
         List<Job> again = runToEnd(tinyStudy(name, base).build());
         Job second = again.get(again.size() - 1);
-        assertTrue(second.getMessage().endsWith("0 step(s) run, 46 reused"), second.getMessage());
+        assertTrue(second.getMessage().endsWith("0 step(s) run, 65 reused"), second.getMessage());
         assertEquals(done.getResult().getVariantsList(), second.getResult().getVariantsList());
         assertEquals(stepRows, QuarkusTransaction.requiringNew().call(() -> steps.count()));
         StudyReport secondReport = jobs.getStudyReport(GetStudyReportRequest.newBuilder().setJobId(second.getId())

@@ -85,13 +85,13 @@ class StudyRestartIT {
             Job done = events.get(events.size() - 1);
             assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState(), done.getError());
 
-            // 1 base evaluation + 8 cells x (compression, evaluation, benchmark); what had finished is reused
+            // 2 base evaluations + 8 cells x (compression, 2 evaluations, benchmark); what had finished is reused
             Matcher steps = STEPS.matcher(done.getMessage());
             assertTrue(steps.find(), done.getMessage());
             int run = Integer.parseInt(steps.group(1));
             int reused = Integer.parseInt(steps.group(2));
-            assertEquals(25, run + reused);
-            assertTrue(reused >= 1 + 2 * 3 + 1, done.getMessage());
+            assertEquals(34, run + reused);
+            assertTrue(reused >= 2 + 2 * 4 + 1, done.getMessage());
 
             // the variants made before the kill are the same rows; the study's variants are 8, none made twice
             Map<String, Variant> after = studyVariants(server);

@@ -40,6 +40,8 @@ import java.util.Set;
  */
 final class StudyWork implements JobWork {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(StudyWork.class);
+
     /** The stores a study reads and writes. */
     record Stores(VariantRepository variants, EvalResultRepository evalResults, BenchmarkRunRepository benchmarkRuns,
                   StudyStepRepository steps, StudyResultRepository results, LawFitArchive lawFits) {
@@ -184,12 +186,23 @@ final class StudyWork implements JobWork {
         return lookups.commit(body);
     }
 
-    /** {@code preferred}, or with "-j<job id>" appended when a variant or directory of that name exists. */
+    /**
+     * {@code preferred}, or with "-j<job id>" appended when a stored variant has that name. A directory of that name
+     * without a variant row is what a publication whose transaction was lost left behind (H2 keeps the last commits of
+     * up to half a second in memory, so kill -9 can undo them): it is removed and the name used.
+     */
     private String freeName(String preferred, JobContext context) {
         return context.commit(() -> {
-            boolean taken = stores.variants().findByName(preferred).isPresent()
-                    || java.nio.file.Files.exists(paths.variantDir(preferred));
-            return taken ? preferred + "-j" + context.jobId() : preferred;
+            if (stores.variants().findByName(preferred).isPresent()) {
+                return preferred + "-j" + context.jobId();
+            }
+            java.nio.file.Path orphan = paths.variantDir(preferred);
+            if (java.nio.file.Files.exists(orphan)) {
+                LOG.infof("study job %d: %s has no variant row (its commit was lost); removing it", context.jobId(),
+                        orphan);
+                dev.claws.model.io.FileTrees.deleteQuietly(orphan);
+            }
+            return preferred;
         });
     }
 

@@ -26,6 +26,7 @@ import dev.claws.api.v1.SubmitBenchmarkRequest;
 import dev.claws.api.v1.SubmitEvaluationRequest;
 import dev.claws.jobs.BenchmarkSpec;
 import dev.claws.jobs.EvalTasks;
+import dev.claws.jobs.EvaluationBudget;
 import dev.claws.jobs.EvaluationSpec;
 import dev.claws.jobs.ModelRef;
 import dev.claws.model.ModelConfig;
@@ -93,24 +94,7 @@ final class JobValidation {
                 throw Rpc.invalid("tasks[" + i + "] '" + task + "' is listed twice");
             }
         }
-        EvaluationLimits limits = request.getLimits();
-        int maxSamples = limits.getMaxSamplesPerTask();
-        if (maxSamples < 0) {
-            throw Rpc.invalid("limits.max_samples_per_task must be at most " + Integer.MAX_VALUE + " (0 = all), got "
-                    + Integer.toUnsignedString(maxSamples));
-        }
-        int context = contextLength(row);
-        int window = limits.getWindowLength() == 0 ? Math.min(context, DEFAULT_WINDOW) : limits.getWindowLength();
-        if (window < MIN_WINDOW || window > context) {
-            throw Rpc.invalid("limits.window_length must be between " + MIN_WINDOW + " and the context length "
-                    + context + " of '" + row.name + "' (0 = min(context length, " + DEFAULT_WINDOW + ")), got "
-                    + Integer.toUnsignedString(limits.getWindowLength()));
-        }
-        long budget = limits.getTokenBudget();
-        if (budget != 0 && (budget < window)) {
-            throw Rpc.invalid("limits.token_budget must be 0 (the whole corpus) or at least the window length "
-                    + window + ", got " + Long.toUnsignedString(budget));
-        }
+        EvaluationBudget budget = budget(request.getLimits(), contextLength(row));
         for (String task : request.getTasksList()) {
             Path file = EvalTasks.dataFile(task, dataDir);
             if (!Files.isRegularFile(file)) {
@@ -118,7 +102,29 @@ final class JobValidation {
                         + " (set claws.eval.data-dir to the directory holding the evaluation data)");
             }
         }
-        return new EvaluationSpec(ModelRef.of(row), request.getTasksList(), maxSamples, window, budget);
+        return new EvaluationSpec(ModelRef.of(row), request.getTasksList(), budget.maxSamplesPerTask(),
+                budget.windowLength(), budget.tokenBudget());
+    }
+
+    /** The checked limits of an evaluation of a model with this context length, defaults filled in. */
+    static EvaluationBudget budget(EvaluationLimits limits, int context) {
+        int maxSamples = limits.getMaxSamplesPerTask();
+        if (maxSamples < 0) {
+            throw Rpc.invalid("limits.max_samples_per_task must be at most " + Integer.MAX_VALUE + " (0 = all), got "
+                    + Integer.toUnsignedString(maxSamples));
+        }
+        int window = limits.getWindowLength() == 0 ? Math.min(context, DEFAULT_WINDOW) : limits.getWindowLength();
+        if (window < MIN_WINDOW || window > context) {
+            throw Rpc.invalid("limits.window_length must be between " + MIN_WINDOW + " and the context length "
+                    + context + " (0 = min(context length, " + DEFAULT_WINDOW + ")), got "
+                    + Integer.toUnsignedString(limits.getWindowLength()));
+        }
+        long tokens = limits.getTokenBudget();
+        if (tokens != 0 && tokens < window) {
+            throw Rpc.invalid("limits.token_budget must be 0 (the whole corpus) or at least the window length "
+                    + window + ", got " + Long.toUnsignedString(tokens));
+        }
+        return new EvaluationBudget(maxSamples, window, tokens);
     }
 
     static final int DEFAULT_CALIBRATION_SAMPLES = 128;

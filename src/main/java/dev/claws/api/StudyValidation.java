@@ -1,11 +1,11 @@
 package dev.claws.api;
 
-import dev.claws.api.v1.EvaluationLimits;
 import dev.claws.api.v1.StudyBenchmarkOptions;
 import dev.claws.api.v1.SubmitStudyRequest;
 import dev.claws.compress.CompressionMethod;
 import dev.claws.jobs.CalibrationSpec;
 import dev.claws.jobs.EvalTasks;
+import dev.claws.jobs.EvaluationBudget;
 import dev.claws.jobs.JobPaths;
 import dev.claws.jobs.ModelRef;
 import dev.claws.jobs.StudySpec;
@@ -59,7 +59,7 @@ final class StudyValidation {
         if (!metric.equals("acc") && !metric.equals("acc_norm")) {
             throw Rpc.invalid("extrinsic_metric must be acc or acc_norm (empty = acc), got '" + metric + "'");
         }
-        StudySpec.Limits limits = limits(request.getLimits(), context);
+        EvaluationBudget limits = JobValidation.budget(request.getLimits(), context);
         CalibrationSpec calibration = methods.contains(CompressionMethod.SLICEGPT)
                 ? JobValidation.calibration(request.getCalibration(), context, paths.evalDataDir()) : null;
         List<Long> budgets = budgets(request);
@@ -172,27 +172,6 @@ final class StudyValidation {
             out.add(task);
         }
         return out;
-    }
-
-    private static StudySpec.Limits limits(EvaluationLimits limits, int context) {
-        int maxSamples = limits.getMaxSamplesPerTask();
-        if (maxSamples < 0) {
-            throw Rpc.invalid("limits.max_samples_per_task must be at most " + Integer.MAX_VALUE + " (0 = all), got "
-                    + Integer.toUnsignedString(maxSamples));
-        }
-        int window = limits.getWindowLength() == 0 ? Math.min(context, JobValidation.DEFAULT_WINDOW)
-                : limits.getWindowLength();
-        if (window < JobValidation.MIN_WINDOW || window > context) {
-            throw Rpc.invalid("limits.window_length must be between " + JobValidation.MIN_WINDOW + " and the context"
-                    + " length " + context + " (0 = min(context length, " + JobValidation.DEFAULT_WINDOW + ")), got "
-                    + Integer.toUnsignedString(limits.getWindowLength()));
-        }
-        long budget = limits.getTokenBudget();
-        if (budget != 0 && budget < window) {
-            throw Rpc.invalid("limits.token_budget must be 0 (the whole corpus) or at least the window length "
-                    + window + ", got " + Long.toUnsignedString(budget));
-        }
-        return new StudySpec.Limits(maxSamples, window, budget);
     }
 
     private static List<Long> budgets(SubmitStudyRequest request) {

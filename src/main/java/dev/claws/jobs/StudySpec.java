@@ -22,7 +22,7 @@ import java.util.Locale;
  * @param corpora         intrinsic corpora (cross-entropy)
  * @param tasks           zero-shot multiple-choice tasks
  * @param extrinsicMetric acc or acc_norm: the accuracy the extrinsic law is fitted on
- * @param evaluation      limits of every evaluation (its variant is a placeholder: the spec is per cell)
+ * @param evaluation      limits of every evaluation (base and cells alike, so their values compare)
  * @param calibration     SliceGPT calibration (null when slicegpt is not among the methods)
  * @param recovery        recovery fine-tuning settings for D > 0 (null when every D is 0)
  * @param benchmark       decode benchmark of each compressed variant against the base
@@ -31,7 +31,7 @@ import java.util.Locale;
  */
 public record StudySpec(String name, ModelRef base, List<CompressionMethod> methods, List<Double> ratios,
                         List<Long> seeds, List<Long> rftBudgets, List<String> corpora, List<String> tasks,
-                        String extrinsicMetric, Limits evaluation, CalibrationSpec calibration,
+                        String extrinsicMetric, EvaluationBudget evaluation, CalibrationSpec calibration,
                         RecoveryTemplate recovery, BenchmarkSettings benchmark, double intrinsicSigma,
                         double extrinsicSigma) {
 
@@ -42,16 +42,6 @@ public record StudySpec(String name, ModelRef base, List<CompressionMethod> meth
         rftBudgets = List.copyOf(rftBudgets);
         corpora = List.copyOf(corpora);
         tasks = List.copyOf(tasks);
-    }
-
-    /**
-     * Evaluation limits, as in an evaluation job.
-     *
-     * @param maxSamplesPerTask zero-shot tasks: the first this many documents, 0 = all
-     * @param windowLength      corpora: tokens per window
-     * @param tokenBudget       corpora: at most this many tokens, 0 = all
-     */
-    public record Limits(int maxSamplesPerTask, int windowLength, long tokenBudget) {
     }
 
     /** Recovery fine-tuning of a cell with D > 0: LoRA settings; warm-up is 10 % of the steps, as SubmitRecovery. */

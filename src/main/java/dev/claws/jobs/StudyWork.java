@@ -47,8 +47,8 @@ final class StudyWork implements JobWork {
                   StudyStepRepository steps, StudyResultRepository results, LawFitArchive lawFits) {
     }
 
-    /** What the study did with one cell, for its result. */
-    private record CellOutcome(StudySpec.Cell cell, String variant, int stepsRun, int stepsReused) {
+    /** A finished cell and the variant it measured. */
+    private record CellOutcome(StudySpec.Cell cell, String variant) {
     }
 
     private final StudySpec spec;
@@ -81,7 +81,7 @@ final class StudyWork implements JobWork {
             int runBefore = stepsRun;
             int reusedBefore = stepsReused;
             JobContext part = context.part(per * (i + 1), per * (i + 2), "cell " + (i + 1) + " of " + cells.size()
-                    + " (" + cell.label() + "): ", (i) + " of " + cells.size() + " cells done; ");
+                     + " (" + cell.label() + "): ", i + " of " + cells.size() + " cells done; ");
             String compressedKey = compressionKey(cell);
             ModelRef pruned = compressed.get(compressedKey);
             if (pruned == null) {
@@ -96,7 +96,7 @@ final class StudyWork implements JobWork {
             }
             part.progress(1, "done", variant.name() + " (" + (stepsRun - runBefore) + " step(s) run, "
                     + (stepsReused - reusedBefore) + " reused)");
-            outcomes.add(new CellOutcome(cell, variant.name(), stepsRun - runBefore, stepsReused - reusedBefore));
+            outcomes.add(new CellOutcome(cell, variant.name()));
         }
         context.progress(1 - analysisShare, "fitting laws", cells.size() + " cells: " + stepsRun + " step(s) run, "
                 + stepsReused + " reused");
@@ -208,7 +208,7 @@ final class StudyWork implements JobWork {
 
     /** An evaluation's lineage: the variant, the task and the limits that apply to it (corpora: window and tokens). */
     private String evaluationKey(ModelRef variant, String task) {
-        StudySpec.Limits l = spec.evaluation();
+        EvaluationBudget l = spec.evaluation();
         String limits = EvalTasks.isIntrinsic(task)
                 ? String.format(Locale.ROOT, "window=%d|tokens=%d", l.windowLength(), l.tokenBudget())
                 : String.format(Locale.ROOT, "samples=%d", l.maxSamplesPerTask());
@@ -220,14 +220,7 @@ final class StudyWork implements JobWork {
         List<String> missing = new ArrayList<>();
         for (String task : spec.allTasks()) {
             String key = evaluationKey(variant, task);
-            boolean done = lookup(() -> stores.steps().findByKey(key).map(step -> {
-                List<Long> ids = step.resultIdList();
-                boolean present = !ids.isEmpty() && stores.evalResults().count("id in ?1", ids) == ids.size();
-                if (!present) {
-                    stores.steps().delete(step);
-                }
-                return present;
-            }).orElse(false));
+            boolean done = reuseRows(key, ids -> stores.evalResults().count("id in ?1", ids));
             if (done) {
                 stepsReused++;
             } else {
@@ -238,7 +231,7 @@ final class StudyWork implements JobWork {
             context.progress(1, "evaluated (reused)", variant.name());
             return;
         }
-        StudySpec.Limits l = spec.evaluation();
+        EvaluationBudget l = spec.evaluation();
         EvaluationWork work = new EvaluationWork(new EvaluationSpec(variant, missing, l.maxSamplesPerTask(),
                 l.windowLength(), l.tokenBudget()), paths.evalDataDir(), options, stores.evalResults());
         current = work;
@@ -268,14 +261,7 @@ final class StudyWork implements JobWork {
 
     private void benchmark(ModelRef variant, JobContext context) throws Exception {
         String key = benchmarkKey(variant);
-        boolean done = lookup(() -> stores.steps().findByKey(key).map(step -> {
-            List<Long> ids = step.resultIdList();
-            boolean present = !ids.isEmpty() && stores.benchmarkRuns().count("id in ?1", ids) == ids.size();
-            if (!present) {
-                stores.steps().delete(step);
-            }
-            return present;
-        }).orElse(false));
+        boolean done = reuseRows(key, ids -> stores.benchmarkRuns().count("id in ?1", ids));
         if (done) {
             stepsReused++;
             context.progress(1, "benchmarked (reused)", variant.name());
@@ -295,6 +281,21 @@ final class StudyWork implements JobWork {
         });
         current = null;
         stepsRun++;
+    }
+
+    /**
+     * Whether a finished step with this key stored rows that all still exist ({@code count} counts the ids found); a
+     * step whose rows are gone is forgotten.
+     */
+    private boolean reuseRows(String key, java.util.function.ToLongFunction<List<Long>> count) {
+        return lookup(() -> stores.steps().findByKey(key).map(step -> {
+            List<Long> ids = step.resultIdList();
+            boolean present = !ids.isEmpty() && count.applyAsLong(ids) == ids.size();
+            if (!present) {
+                stores.steps().delete(step);
+            }
+            return present;
+        }).orElse(false));
     }
 
     private void remember(String key, StudyStep.Kind kind, long jobId, String variant, List<Long> ids) {

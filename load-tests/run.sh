@@ -45,8 +45,8 @@ fi
 if [ ! -f target/quarkus-app/quarkus-run.jar ]; then
   ./mvnw -B -q package -DskipTests
 fi
-if [ ! -f target/classes/dev/claws/compress/tools/Compress.class ]; then
-  ./mvnw -B -q compile
+if [ ! -f target/test-classes/dev/claws/compress/tools/Compress.class ]; then
+  ./mvnw -B -q test-compile
 fi
 WORK="$(mktemp -d -t claws-load-XXXXXX)"
 SERVER_PID=""
@@ -60,8 +60,8 @@ cleanup() {
 trap cleanup EXIT
 
 # The variant: RandomPruneNet at r = 0.5 (the compression layer's own command-line tool).
-CLASSPATH_RUN="target/classes:target/quarkus-app/lib/main/*"
-if ! java -Dai.djl.offline=true -cp "$CLASSPATH_RUN" dev.claws.compress.tools.Compress \
+CLASSPATH_RUN="target/classes:target/test-classes:target/quarkus-app/lib/main/*"
+if ! java --add-modules jdk.incubator.vector -Dai.djl.offline=true -cp "$CLASSPATH_RUN" dev.claws.compress.tools.Compress \
     --base "models/${BASE}" --out "$WORK/${VARIANT}" --method random_prune --ratio 0.5 --seed 11 \
     >"$WORK/fixture.log" 2>&1; then
   cat "$WORK/fixture.log" >&2
@@ -78,7 +78,7 @@ free_port() {
 GRPC_PORT="$(free_port 19000)"
 HTTP_PORT="$(free_port $((GRPC_PORT + 1)))"
 ADDRESS="127.0.0.1:${GRPC_PORT}"
-env -u CLAWS_ADMIN_TOKEN java -Xmx1g ${CLAWS_JAVA_OPTS:-} \
+env -u CLAWS_ADMIN_TOKEN java -Xmx1g --add-modules jdk.incubator.vector ${CLAWS_JAVA_OPTS:-} \
   -Dquarkus.grpc.server.host=127.0.0.1 -Dquarkus.grpc.server.port="$GRPC_PORT" \
   -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$HTTP_PORT" \
   -Dclaws.data-dir="$WORK/data" -Dclaws.model.default="models/${BASE}" \

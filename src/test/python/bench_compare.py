@@ -4,11 +4,12 @@
 
 All run greedy on the CPU with the same thread count, the same prompt length (token i = (i * 7919 + 13) mod vocab for
 claws and transformers; llama-bench uses its own prompt of that length) and the same number of new tokens (never
-stopping early). Runs alternate (claws, transformers f32, transformers bf16, llama.cpp F32, ...) so load from other
+stopping early). claws runs once per --claws-weights entry (its decode weights, one model each in one JVM). Runs
+alternate (claws, transformers f32, transformers bf16, llama.cpp F32, ...) so load from other
 processes on the machine hits all alike.
 
   python src/test/python/bench_compare.py --model /tmp/qwen05-synthetic --prompt-tokens 128 --new-tokens 32 \
-      --repeats 5 --threads 2 [--hf-dtypes float32,bfloat16] \
+      --repeats 5 --threads 2 [--claws-weights float32,bfloat16,int8] [--hf-dtypes float32,bfloat16] \
       [--llama-bench /tmp/llama.cpp/build/bin/llama-bench --gguf F32=/tmp/m-f32.gguf --gguf F16=/tmp/m-f16.gguf] \
       [--bandwidth-gbs 29]
 
@@ -16,7 +17,7 @@ The table at the end has, per engine: weight bytes read per decoded token, decod
 (bandwidth / bytes per token) and the ratio to it, and prefill tokens/s of the prompt. src/test/python/build_llama_bench.sh
 builds llama-bench from the llama-cpp-python sdist's vendored llama.cpp.
 
-The Java side is started as `./mvnw -q compile exec:java ... GenerationBenchmark --serve` (override with --java-cmd).
+The Java side is started as `./mvnw -q test-compile exec:java ... GenerationBenchmark --serve` (override with --java-cmd).
 Prints per-run figures, then median (min, max) of prefill ms, ms per decoded token and decode tokens/s for both,
 and the ratios.
 """
@@ -95,6 +96,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--java-cmd", default=None)
+    ap.add_argument("--claws-weights", default="float32",
+                    help="comma-separated claws decode weights (float32, bfloat16, int8), one engine each")
     ap.add_argument("--hf-dtypes", default="float32", help="comma-separated transformers dtypes, one engine each")
     ap.add_argument("--llama-bench", default=None, help="path of a llama-bench binary")
     ap.add_argument("--gguf", action="append", default=[], help="LABEL=FILE, a GGUF of the same weights (repeatable)")
@@ -104,9 +107,9 @@ def main():
 
     torch.set_num_threads(a.threads)
     java_args = (f"--model {a.model} --prompt-tokens {a.prompt_tokens} --new-tokens {a.new_tokens} "
-                 f"--threads {a.threads} --serve")
+                 f"--threads {a.threads} --decode-weights {a.claws_weights} --serve")
     cmd = a.java_cmd.split() + shlex.split(java_args) if a.java_cmd else [
-        "./mvnw", "-q", "-o", "compile", "exec:java", "-Dexec.mainClass=dev.claws.model.tools.GenerationBenchmark",
+        "./mvnw", "-q", "-o", "test-compile", "exec:java", "-Dexec.mainClass=dev.claws.model.tools.GenerationBenchmark",
         f"-Dexec.args={java_args}"]
     java = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
     try:
@@ -126,13 +129,15 @@ def main():
         print(f"transformers {__import__('transformers').__version__}, torch {torch.__version__}, "
               f"threads {torch.get_num_threads()}, attn {any_model.config._attn_implementation}, {params:,} parameters")
 
-        def java_run():
-            java.stdin.write("run\n")
+        def java_run(dtype):
+            java.stdin.write(f"run {dtype}\n")
             java.stdin.flush()
             return json.loads(java.stdout.readline())
 
-        # engine label -> (weight bytes read per token, run function)
-        engines = {"claws f32": (params * 4, java_run)}
+        # engine label -> (weight bytes read per token, run function); int8 adds one float32 scale per output row
+        claws_bytes = {"float32": 4, "bfloat16": 2, "int8": 1}
+        engines = {f"claws {d}": (params * claws_bytes[d], lambda d=d: java_run(d))
+                   for d in a.claws_weights.split(",")}
         for d, m in hf_models.items():
             engines[f"transformers {d}"] = (params * torch.finfo(getattr(torch, d)).bits // 8,
                                             lambda m=m: hf_run(m, prompt, a.new_tokens))
@@ -165,9 +170,11 @@ def main():
             pre = [a.prompt_tokens * 1000.0 / r["prefill_ms"] for r in runs[name]]
             print(f"| {name} | {nbytes / 1e6:.0f} | {med:.1f} ({lo:.1f}..{hi:.1f}) | {roof:.0f} | {med / roof:.2f} | "
                   f"{statistics.median(pre):.0f} ({min(pre):.0f}..{max(pre):.0f}) |")
-        base = stat(runs["claws f32"], "tokens_per_s")[0]
-        print("\ndecode tokens/s, claws f32 relative to: " + ", ".join(
-            f"{name} {base / stat(runs[name], 'tokens_per_s')[0]:.2f}x" for name in engines if name != "claws f32"))
+        for claws in [n for n in engines if n.startswith("claws ")]:
+            base = stat(runs[claws], "tokens_per_s")[0]
+            print(f"decode tokens/s, {claws} relative to: " + ", ".join(
+                f"{name} {base / stat(runs[name], 'tokens_per_s')[0]:.2f}x" for name in engines
+                if not name.startswith("claws ")))
     finally:
         try:
             java.stdin.write("quit\n")

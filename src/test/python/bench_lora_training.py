@@ -9,7 +9,7 @@ timed ones. Rounds alternate (claws, peft, claws, ...) so load from other proces
   python src/test/python/bench_lora_training.py --model /tmp/smollm2 --seq 256 --rows 1 --steps 3 --rounds 2
 
 The Java side runs `java -cp <classpath> dev.claws.train.tools.LoraTrainingBenchmark` (give the classpath with --cp,
-e.g. target/classes plus `./mvnw -q dependency:build-classpath -Dmdep.outputFile=/dev/stdout`). Prints per-round
+e.g. target/classes:target/test-classes (the tools live in src/tools/java, compiled with the tests) plus `./mvnw -q dependency:build-classpath -Dmdep.outputFile=/dev/stdout`). Prints per-round
 figures, then the median (min, max) seconds per step and tokens/s of both, and the ratio claws / peft.
 """
 import argparse

@@ -21,7 +21,7 @@ tokenizers 0.19, in its own environment:
     python3 -m venv .venv && .venv/bin/pip install -r src/test/python/requirements.txt
     python3 -m venv .venv-slicegpt && .venv-slicegpt/bin/pip install -r src/test/python/requirements-slicegpt.txt
 The model (an HF float32 directory) comes from claws's importer:
-    ./mvnw -q compile exec:java -Dexec.mainClass=dev.claws.model.tools.ImportGguf \\
+    ./mvnw -q test-compile exec:java -Dexec.mainClass=dev.claws.model.tools.ImportGguf \\
       -Dexec.args="--gguf ../shared/models/SmolLM2-135M-Instruct.Q4_1.gguf --out /tmp/smollm2 --dtype float32"
 Then, from the repository root:
     .venv/bin/python src/test/python/slicegpt_parity.py windows --model /tmp/smollm2
@@ -129,6 +129,28 @@ def batches(windows, batch_size):
     return out
 
 
+def legacy_config(model_dir):
+    """The checkpoint's config as transformers 4.41 (the official code's pin) reads it.
+
+    claws writes the transformers 5 layout, where RoPE's theta and scaling live in `rope_parameters`; 4.41 reads only
+    the top-level `rope_theta` / `rope_scaling` and would silently fall back to theta = 10,000 (SmolLM2 uses 100,000),
+    running a different model from layer 0 on.
+    """
+    from transformers import LlamaConfig
+
+    with open(os.path.join(model_dir, "config.json"), encoding="utf-8") as f:
+        cfg = json.load(f)
+    rope = cfg.pop("rope_parameters", None)
+    if rope is not None:
+        cfg.setdefault("rope_theta", rope["rope_theta"])
+        if rope.get("rope_type", "default") != "default":
+            cfg.setdefault("rope_scaling", {k: v for k, v in rope.items() if k != "rope_theta"})
+    config = LlamaConfig(**cfg)
+    if rope is not None and config.rope_theta != rope["rope_theta"]:
+        sys.exit(f"rope_theta read as {config.rope_theta}, the checkpoint has {rope['rope_theta']}")
+    return config
+
+
 def official(model_dir, cal, ev, ratio, threads):
     from slicegpt import gpu_utils, layernorm_fusion, rotate
     from slicegpt.adapters.llama_adapter import LlamaModelAdapter
@@ -136,7 +158,8 @@ def official(model_dir, cal, ev, ratio, threads):
     from transformers import LlamaForCausalLM
 
     torch.set_num_threads(threads)
-    model = LlamaForCausalLM.from_pretrained(model_dir, torch_dtype=torch.float32, local_files_only=True)
+    model = LlamaForCausalLM.from_pretrained(model_dir, config=legacy_config(model_dir), torch_dtype=torch.float32,
+                                             local_files_only=True)
     model.config.torch_dtype = torch.float32
     model.eval()
     adapter = LlamaModelAdapter(model)
@@ -163,7 +186,7 @@ def claws(model_dir, out, ratio, pca, cal_file, eval_file):
         shutil.rmtree(out)
     args = (f"--base {model_dir} --out {out} --method slicegpt --ratio {ratio} --pca {pca} "
             f"--calibration-ids {cal_file} --eval-ids {eval_file}")
-    cmd = ["./mvnw", "-B", "-q", "compile", "exec:java", "-Dexec.mainClass=dev.claws.compress.tools.Compress",
+    cmd = ["./mvnw", "-B", "-q", "test-compile", "exec:java", "-Dexec.mainClass=dev.claws.compress.tools.Compress",
            "-Dexec.args=" + args]
     start = time.time()
     res = subprocess.run(cmd, capture_output=True, text=True)

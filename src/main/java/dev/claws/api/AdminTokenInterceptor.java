@@ -13,9 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Optional;
 import java.util.Set;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.claws.config.AdminConfig;
 
 /**
  * Guards the mutating RPCs with the optional admin token (claws.admin-token). When a token is configured, a mutating
@@ -46,8 +45,8 @@ public class AdminTokenInterceptor implements ServerInterceptor {
     private final byte[] expectedToken;
 
     @Inject
-    public AdminTokenInterceptor(@ConfigProperty(name = "claws.admin-token") Optional<String> adminToken) {
-        this.expectedToken = adminToken.map(String::strip)
+    public AdminTokenInterceptor(AdminConfig admin) {
+        this.expectedToken = admin.adminToken().map(String::strip)
                 .filter(token -> !token.isEmpty())
                 .map(token -> token.getBytes(StandardCharsets.UTF_8))
                 .orElse(null);

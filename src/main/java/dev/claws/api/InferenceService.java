@@ -10,19 +10,14 @@ import dev.claws.api.v1.ScoreRequest;
 import dev.claws.api.v1.ScoreResponse;
 import dev.claws.api.v1.Timing;
 import dev.claws.eval.TokenizedRequest;
-import dev.claws.serve.GenerationRequest;
 import dev.claws.serve.RequestTiming;
 import dev.claws.serve.ResidentVariant;
-import dev.claws.serve.ServeException;
 import dev.claws.serve.ServedGeneration;
 import dev.claws.serve.ServedScores;
 import dev.claws.serve.StreamSink;
 import dev.claws.serve.VariantRegistry;
 import io.grpc.Context;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -31,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
+import dev.claws.model.StopReason;
 
 /**
  * The Inference service: validates a request, resolves its variant and hands it to that variant's queue in the
@@ -57,7 +53,7 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
         Context context = Context.current();
         answer(observer, () -> {
             InferenceValidation.PreparedGeneration p = prepare(request);
-            Cancellation cancel = Cancellation.watch(context, observer);
+            CallCancellation cancel = CallCancellation.watch(context, observer);
             CompletableFuture<ServedGeneration> result = p.variant().generate(p.generation(), StreamSink.NONE,
                     cancel, arrival, "Generate");
             finish(context, observer, cancel.attach(result), (served, out) -> {
@@ -84,7 +80,7 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
             String name = p.variant().name();
             StreamSink sink = (text, tokenIds) -> observer.onNext(GenerateStreamResponse.newBuilder()
                     .setVariant(name).setTextDelta(text).addAllTokenIds(ids(tokenIds)).build());
-            Cancellation cancel = Cancellation.watch(context, observer);
+            CallCancellation cancel = CallCancellation.watch(context, observer);
             CompletableFuture<ServedGeneration> result = p.variant().generate(p.generation(), sink, cancel, arrival,
                     "GenerateStream");
             finish(context, observer, cancel.attach(result), (served, out) -> {
@@ -113,7 +109,7 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
                     request.getContinuationsList(), InferenceValidation.parseSpecialTokens(
                             request.hasParseSpecialTokens(), request.getParseSpecialTokens()));
             InferenceValidation.checkScoreLengths(requests, variant);
-            Cancellation cancel = Cancellation.watch(context, observer);
+            CallCancellation cancel = CallCancellation.watch(context, observer);
             CompletableFuture<ServedScores> result = variant.score(requests, cancel, arrival);
             finish(context, observer, cancel.attach(result), (served, out) -> {
                 ScoreResponse.Builder response = ScoreResponse.newBuilder()
@@ -144,24 +140,8 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
     private static void answer(StreamObserver<?> observer, Runnable body) {
         try {
             body.run();
-        } catch (StatusRuntimeException e) {
-            observer.onError(e);
-        } catch (ServeException e) {
-            observer.onError(ServeErrors.status(e));
         } catch (RuntimeException e) {
-            StatusRuntimeException status = ServeErrors.status(e);
-            log(status, e);
-            observer.onError(status);
-        }
-    }
-
-    /** INTERNAL is logged with its stack trace; bad input that got past the API's validation as a warning. */
-    private static void log(StatusRuntimeException status, Throwable error) {
-        if (status.getStatus().getCode() == Status.Code.INTERNAL) {
-            LOG.error("inference call failed unexpectedly", error);
-        } else if (status.getStatus().getCode() == Status.Code.INVALID_ARGUMENT
-                && !(error instanceof StatusRuntimeException)) {
-            LOG.warnf("request refused by the model layer, not by validation: %s", status.getStatus().getDescription());
+            ErrorStatus.reply(observer, e);
         }
     }
 
@@ -176,9 +156,7 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
             }
             try {
                 if (error != null) {
-                    StatusRuntimeException status = ServeErrors.status(error);
-                    log(status, error);
-                    observer.onError(status);
+                    ErrorStatus.reply(observer, error);
                 } else {
                     respond.accept(value, observer);
                 }
@@ -196,7 +174,7 @@ public class InferenceService extends InferenceGrpc.InferenceImplBase {
         return List.of(out);
     }
 
-    static FinishReason finishReason(dev.claws.model.FinishReason reason) {
+    static FinishReason finishReason(StopReason reason) {
         return switch (reason) {
             case LENGTH -> FinishReason.FINISH_REASON_LENGTH;
             case STOP_TOKEN -> FinishReason.FINISH_REASON_END_OF_SEQUENCE;

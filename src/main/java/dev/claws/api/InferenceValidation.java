@@ -71,45 +71,45 @@ final class InferenceValidation {
     private static void check(GenerationInput r) {
         boolean chat = !r.messages().isEmpty();
         if (chat && !r.prompt().isEmpty()) {
-            throw Rpc.invalid("prompt", "prompt and messages are exclusive: send a prompt, or a chat as messages");
+            throw ErrorStatus.invalid("prompt", "prompt and messages are exclusive: send a prompt, or a chat as messages");
         }
         if (!chat && r.prompt().isEmpty()) {
-            throw Rpc.invalid("prompt", "prompt must not be empty: give at least one character of UTF-8 text "
+            throw ErrorStatus.invalid("prompt", "prompt must not be empty: give at least one character of UTF-8 text "
                     + "(or a chat as messages)");
         }
         if (chat && !r.parseSpecialTokens()) {
-            throw Rpc.invalid("parse_special_tokens", "parse_special_tokens must be true (or unset) with messages: "
+            throw ErrorStatus.invalid("parse_special_tokens", "parse_special_tokens must be true (or unset) with messages: "
                     + "the chat template's own turn markers are special tokens");
         }
         if (r.messages().size() > MAX_MESSAGES) {
-            throw Rpc.invalid("messages", "messages must hold at most " + MAX_MESSAGES + " turns, got "
+            throw ErrorStatus.invalid("messages", "messages must hold at most " + MAX_MESSAGES + " turns, got "
                     + r.messages().size());
         }
         for (int i = 0; i < r.messages().size(); i++) {
             int length = r.messages().get(i).role().length();
             if (length < 1 || length > MAX_ROLE_LENGTH) {
-                throw Rpc.invalid("messages[" + i + "].role", "messages[" + i + "].role must be 1 to "
+                throw ErrorStatus.invalid("messages[" + i + "].role", "messages[" + i + "].role must be 1 to "
                         + MAX_ROLE_LENGTH + " characters long (system, user, assistant, ...), got " + length);
             }
         }
         maxNewTokens(r.maxNewTokens(), r.fields().maxNewTokens());
         float t = r.temperature();
         if (!(t >= 0 && t <= MAX_TEMPERATURE)) {
-            throw Rpc.invalid("temperature", "temperature must be between 0.0 and " + MAX_TEMPERATURE
+            throw ErrorStatus.invalid("temperature", "temperature must be between 0.0 and " + MAX_TEMPERATURE
                     + " (0 = greedy), got " + t);
         }
         float p = r.topP();
         if (!(p >= 0 && p <= 1)) {
-            throw Rpc.invalid("top_p", "top_p must be between 0.0 and 1.0 (0 or 1 = no filter), got " + p);
+            throw ErrorStatus.invalid("top_p", "top_p must be between 0.0 and 1.0 (0 or 1 = no filter), got " + p);
         }
         if (r.stop().size() > MAX_STOP_SEQUENCES) {
-            throw Rpc.invalid("stop", "stop must hold at most " + MAX_STOP_SEQUENCES + " sequences, got "
+            throw ErrorStatus.invalid("stop", "stop must hold at most " + MAX_STOP_SEQUENCES + " sequences, got "
                     + r.stop().size());
         }
         for (int i = 0; i < r.stop().size(); i++) {
             int length = r.stop().get(i).length();
             if (length < 1 || length > MAX_STOP_LENGTH) {
-                throw Rpc.invalid("stop[" + i + "]", "stop[" + i + "] must be 1 to " + MAX_STOP_LENGTH
+                throw ErrorStatus.invalid("stop[" + i + "]", "stop[" + i + "] must be 1 to " + MAX_STOP_LENGTH
                         + " characters long, got " + length);
             }
         }
@@ -121,7 +121,7 @@ final class InferenceValidation {
         int maxNewTokens = maxNewTokens(r.maxNewTokens(), maxField);
         int vocab = variant.vocabSize();
         if (Integer.compareUnsigned(r.topK(), vocab) > 0) {
-            throw Rpc.invalid("top_k", "top_k must be between 0 and " + vocab + " (the vocabulary size of variant '"
+            throw ErrorStatus.invalid("top_k", "top_k must be between 0 and " + vocab + " (the vocabulary size of variant '"
                     + variant.name() + "'; 0 = no filter), got " + Integer.toUnsignedString(r.topK()));
         }
         String prompt = r.prompt();
@@ -136,15 +136,15 @@ final class InferenceValidation {
         int context = variant.contextLength();
         int promptTokens = variant.promptTokens(prompt, r.parseSpecialTokens());
         if (promptTokens == 0) {
-            throw Rpc.invalid(promptField, promptField + " must encode to at least one token");
+            throw ErrorStatus.invalid(promptField, promptField + " must encode to at least one token");
         }
         if (promptTokens >= context) {
-            throw Rpc.invalid(promptField, promptField + " is " + promptTokens + " tokens, but variant '"
+            throw ErrorStatus.invalid(promptField, promptField + " is " + promptTokens + " tokens, but variant '"
                     + variant.name() + "' has a context length of " + context + " tokens (max_position_embeddings), "
                     + "which must also hold at least one generated token");
         }
         if (promptTokens + maxNewTokens > context) {
-            throw Rpc.invalid(maxField, maxField + " must be at most " + (context - promptTokens) + " for this "
+            throw ErrorStatus.invalid(maxField, maxField + " must be at most " + (context - promptTokens) + " for this "
                     + promptField + " (" + promptTokens + " tokens; variant '" + variant.name()
                     + "' has a context length of " + context + " tokens), got " + maxNewTokens);
         }
@@ -167,15 +167,15 @@ final class InferenceValidation {
             OpenAiRequests.Prompt p = prompts.get(i);
             long[] ids = p.tokenIds() != null ? p.tokenIds() : variant.encodePrompt(p.text());
             if (ids.length == 0) {
-                throw Rpc.invalid(field, field + " must encode to at least one token");
+                throw ErrorStatus.invalid(field, field + " must encode to at least one token");
             }
             if (ids.length > context) {
-                throw Rpc.invalid(field, field + " is " + ids.length + " tokens, more than the " + context
+                throw ErrorStatus.invalid(field, field + " is " + ids.length + " tokens, more than the " + context
                         + " tokens of variant '" + variant.name() + "' (max_position_embeddings)");
             }
             for (long id : ids) {
                 if (id >= vocab) {
-                    throw Rpc.invalid(field, field + " holds token id " + id + ", outside the vocabulary [0, " + vocab
+                    throw ErrorStatus.invalid(field, field + " holds token id " + id + ", outside the vocabulary [0, " + vocab
                             + ") of variant '" + variant.name() + "'");
                 }
             }
@@ -192,11 +192,11 @@ final class InferenceValidation {
     static void checkScore(ScoreRequest r) {
         int n = r.getContinuationsCount();
         if (n < 1 || n > MAX_CONTINUATIONS) {
-            throw Rpc.invalid("continuations", "continuations must hold 1 to " + MAX_CONTINUATIONS + " entries, got " + n);
+            throw ErrorStatus.invalid("continuations", "continuations must hold 1 to " + MAX_CONTINUATIONS + " entries, got " + n);
         }
         for (int i = 0; i < n; i++) {
             if (r.getContinuations(i).isEmpty()) {
-                throw Rpc.invalid("continuations[" + i + "]", "continuations[" + i + "] must not be empty");
+                throw ErrorStatus.invalid("continuations[" + i + "]", "continuations[" + i + "] must not be empty");
             }
         }
     }
@@ -207,7 +207,7 @@ final class InferenceValidation {
         for (int i = 0; i < requests.size(); i++) {
             int length = requests.get(i).length();
             if (length > context) {
-                throw Rpc.invalid("continuations[" + i + "]", "context plus continuations[" + i + "] is " + length + " tokens, more than the "
+                throw ErrorStatus.invalid("continuations[" + i + "]", "context plus continuations[" + i + "] is " + length + " tokens, more than the "
                         + context + " tokens of variant '" + variant.name() + "' (max_position_embeddings)");
             }
         }
@@ -218,7 +218,7 @@ final class InferenceValidation {
             return DEFAULT_MAX_NEW_TOKENS;
         }
         if (requested < 0 || requested > MAX_NEW_TOKENS) {
-            throw Rpc.invalid(field, field + " must be between 1 and " + MAX_NEW_TOKENS + " (0 = default "
+            throw ErrorStatus.invalid(field, field + " must be between 1 and " + MAX_NEW_TOKENS + " (0 = default "
                     + DEFAULT_MAX_NEW_TOKENS + "), got " + Integer.toUnsignedString(requested));
         }
         return requested;

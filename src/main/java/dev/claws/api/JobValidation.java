@@ -13,9 +13,9 @@ import dev.claws.train.LrSchedule;
 import dev.claws.train.TrainingConfig;
 import dev.claws.train.TrainingData;
 import java.util.EnumSet;
-import dev.claws.compress.CompressionMethod;
+import dev.claws.compress.PruningMethod;
 import dev.claws.compress.CompressionSpec;
-import dev.claws.compress.SliceGptPca;
+import dev.claws.compress.SliceGptPcaMode;
 import dev.claws.eval.Corpus;
 import dev.claws.jobs.CalibrationSpec;
 import dev.claws.jobs.CompressionJobSpec;
@@ -24,13 +24,13 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import dev.claws.api.v1.SubmitBenchmarkRequest;
 import dev.claws.api.v1.SubmitEvaluationRequest;
-import dev.claws.jobs.BenchmarkSpec;
+import dev.claws.jobs.BenchmarkJobSpec;
 import dev.claws.jobs.EvalTasks;
 import dev.claws.jobs.EvaluationBudget;
-import dev.claws.jobs.EvaluationSpec;
+import dev.claws.jobs.EvaluationJobSpec;
 import dev.claws.jobs.ModelRef;
 import dev.claws.model.ModelConfig;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.claws.api.v1.SliceGptPca;
 
 /**
  * Checks job requests and turns them into the job layer's specs; each failure names the field and what it accepts.
@@ -62,47 +63,47 @@ final class JobValidation {
     }
 
     /** The stored variant of that name; NOT_FOUND when there is none. */
-    static Variant variant(VariantRepository variants, String field, String name) {
+    static VariantEntity variant(VariantRepository variants, String field, String name) {
         String checked = Validation.variantName(field, name);
         return variants.findByName(checked)
-                .orElseThrow(() -> Rpc.notFound(field + ": variant '" + checked + "' does not exist"));
+                .orElseThrow(() -> ErrorStatus.notFound(field + ": variant '" + checked + "' does not exist"));
     }
 
     /** The context length (max_position_embeddings) of a stored variant's checkpoint. */
-    static int contextLength(Variant row) {
+    static int contextLength(VariantEntity row) {
         try {
             return ModelConfig.load(Path.of(row.path)).maxPositionEmbeddings();
         } catch (RuntimeException e) {
-            throw Rpc.failedPrecondition("variant '" + row.name + "': its checkpoint at " + row.path
+            throw ErrorStatus.failedPrecondition("variant '" + row.name + "': its checkpoint at " + row.path
                     + " cannot be read: " + e.getMessage());
         }
     }
 
-    static EvaluationSpec evaluation(SubmitEvaluationRequest request, VariantRepository variants, Path dataDir) {
-        Variant row = variant(variants, "variant", request.getVariant());
+    static EvaluationJobSpec evaluation(SubmitEvaluationRequest request, VariantRepository variants, Path dataDir) {
+        VariantEntity row = variant(variants, "variant", request.getVariant());
         if (request.getTasksCount() == 0) {
-            throw Rpc.invalid("tasks must name at least one task, from " + EvalTasks.known());
+            throw ErrorStatus.invalid("tasks must name at least one task, from " + EvalTasks.known());
         }
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < request.getTasksCount(); i++) {
             String task = request.getTasks(i);
             if (!EvalTasks.isKnown(task)) {
-                throw Rpc.invalid("tasks[" + i + "] '" + task + "' is not a known task; known tasks: "
+                throw ErrorStatus.invalid("tasks[" + i + "] '" + task + "' is not a known task; known tasks: "
                         + EvalTasks.known());
             }
             if (!seen.add(task)) {
-                throw Rpc.invalid("tasks[" + i + "] '" + task + "' is listed twice");
+                throw ErrorStatus.invalid("tasks[" + i + "] '" + task + "' is listed twice");
             }
         }
         EvaluationBudget budget = budget(request.getLimits(), contextLength(row));
         for (String task : request.getTasksList()) {
             Path file = EvalTasks.dataFile(task, dataDir);
             if (!Files.isRegularFile(file)) {
-                throw Rpc.failedPrecondition("the data file of task '" + task + "' is missing: " + file
+                throw ErrorStatus.failedPrecondition("the data file of task '" + task + "' is missing: " + file
                         + " (set claws.eval.data-dir to the directory holding the evaluation data)");
             }
         }
-        return new EvaluationSpec(ModelRef.of(row), request.getTasksList(), budget.maxSamplesPerTask(),
+        return new EvaluationJobSpec(ModelRef.of(row), request.getTasksList(), budget.maxSamplesPerTask(),
                 budget.windowLength(), budget.tokenBudget());
     }
 
@@ -110,18 +111,18 @@ final class JobValidation {
     static EvaluationBudget budget(EvaluationLimits limits, int context) {
         int maxSamples = limits.getMaxSamplesPerTask();
         if (maxSamples < 0) {
-            throw Rpc.invalid("limits.max_samples_per_task must be at most " + Integer.MAX_VALUE + " (0 = all), got "
+            throw ErrorStatus.invalid("limits.max_samples_per_task must be at most " + Integer.MAX_VALUE + " (0 = all), got "
                     + Integer.toUnsignedString(maxSamples));
         }
         int window = limits.getWindowLength() == 0 ? Math.min(context, DEFAULT_WINDOW) : limits.getWindowLength();
         if (window < MIN_WINDOW || window > context) {
-            throw Rpc.invalid("limits.window_length must be between " + MIN_WINDOW + " and the context length "
+            throw ErrorStatus.invalid("limits.window_length must be between " + MIN_WINDOW + " and the context length "
                     + context + " (0 = min(context length, " + DEFAULT_WINDOW + ")), got "
                     + Integer.toUnsignedString(limits.getWindowLength()));
         }
         long tokens = limits.getTokenBudget();
         if (tokens != 0 && tokens < window) {
-            throw Rpc.invalid("limits.token_budget must be 0 (the whole corpus) or at least the window length "
+            throw ErrorStatus.invalid("limits.token_budget must be 0 (the whole corpus) or at least the window length "
                     + window + ", got " + Long.toUnsignedString(tokens));
         }
         return new EvaluationBudget(maxSamples, window, tokens);
@@ -164,71 +165,77 @@ final class JobValidation {
     static final long MAX_TOKEN_BUDGET = 10_000_000_000L;
 
     static RecoveryJobSpec recovery(SubmitRecoveryRequest request, VariantRepository variants, JobPaths paths) {
-        Variant source = variant(variants, "variant", request.getVariant());
+        VariantEntity source = variant(variants, "variant", request.getVariant());
         StudySpec.RecoveryTemplate template = recoveryTemplate("dataset", request.getDataset(), request.getLora(),
-                contextLength(source), paths);
+                contextLength(source));
         long perStep = template.training().tokensPerStep();
         long budget = request.getTokenBudget();
         if (budget < perStep || Long.compareUnsigned(budget, MAX_TOKEN_BUDGET) > 0) {
-            throw Rpc.invalid("token_budget must be in [" + perStep + " (one optimiser step: batch_size x "
+            throw ErrorStatus.invalid("token_budget must be in [" + perStep + " (one optimiser step: batch_size x "
                     + "sequence_length), " + MAX_TOKEN_BUDGET + "], got " + Long.toUnsignedString(budget));
         }
         String name = Validation.variantName("name", withName(request).getName());
         if (variants.findByName(name).isPresent()) {
-            throw Rpc.invalid("name '" + name + "' is taken by a stored variant; choose another name");
+            throw ErrorStatus.invalid("name '" + name + "' is taken by a stored variant; choose another name");
         }
         if (Files.exists(paths.variantDir(name))) {
-            throw Rpc.invalid("name '" + name + "' is taken: " + paths.variantDir(name) + " exists already");
+            throw ErrorStatus.invalid("name '" + name + "' is taken: " + paths.variantDir(name) + " exists already");
         }
+        requireTrainingData(template.data(), paths);
         return new RecoveryJobSpec(ModelRef.of(source), name, template.spec(budget, request.getSeed()));
     }
 
+    /** FAILED_PRECONDITION when the training corpus is not under claws.eval.data-dir. */
+    static void requireTrainingData(TrainingData data, JobPaths paths) {
+        if (!Files.isRegularFile(data.file(paths.evalDataDir()))) {
+            throw ErrorStatus.failedPrecondition("the training data of dataset '" + data.id() + "' is missing: "
+                    + data.file(paths.evalDataDir()) + " (set claws.eval.data-dir to the directory holding the data)");
+        }
+    }
+
     /**
-     * The data, LoRA and optimiser settings of a recovery, checked; the budget and seed come per run.
+     * The data, LoRA and optimiser settings of a recovery, checked (except that the data file exists, see
+     * {@link #requireTrainingData}); the budget and seed come per run.
      *
      * @param datasetField the request field naming the training corpus
      */
     static StudySpec.RecoveryTemplate recoveryTemplate(String datasetField, String dataset, LoraOptions o,
-                                                       int context, JobPaths paths) {
+                                                       int context) {
         String datasetId = dataset.isEmpty() ? TrainingData.ALPACA.id() : dataset;
-        TrainingData data = TrainingData.byId(datasetId).orElseThrow(() -> Rpc.invalid(
+        TrainingData data = TrainingData.byId(datasetId).orElseThrow(() -> ErrorStatus.invalid(
                 datasetField + " must be alpaca, wikitext2 or ptb, got '" + dataset + "'"));
         int rank = o.getRank() == 0 ? 8 : o.getRank();
         if (rank < 1 || rank > 256) {
-            throw Rpc.invalid("lora.rank must be in [1, 256], got " + Integer.toUnsignedString(o.getRank()));
+            throw ErrorStatus.invalid("lora.rank must be in [1, 256], got " + Integer.toUnsignedString(o.getRank()));
         }
         double alpha = o.getAlpha() == 0 ? 16 : o.getAlpha();
         if (!(alpha > 0 && alpha <= 1024)) {
-            throw Rpc.invalid("lora.alpha must be in (0, 1024], got " + o.getAlpha());
+            throw ErrorStatus.invalid("lora.alpha must be in (0, 1024], got " + o.getAlpha());
         }
         double dropout = o.getDropout() == 0 ? 0.05 : o.getDropout();
         if (!(dropout >= 0 && dropout <= 0.9)) {
-            throw Rpc.invalid("lora.dropout must be in [0, 0.9], got " + o.getDropout());
+            throw ErrorStatus.invalid("lora.dropout must be in [0, 0.9], got " + o.getDropout());
         }
         double lr = o.getLearningRate() == 0 ? 2e-4 : o.getLearningRate();
         if (!(lr > 0 && lr <= 1)) {
-            throw Rpc.invalid("lora.learning_rate must be in (0, 1], got " + o.getLearningRate());
+            throw ErrorStatus.invalid("lora.learning_rate must be in (0, 1], got " + o.getLearningRate());
         }
         int seq = o.getSequenceLength() == 0 ? Math.min(256, context) : o.getSequenceLength();
         if (seq < 16 || seq > context) {
-            throw Rpc.invalid("lora.sequence_length must be in [16, " + context + "] (the variant's context length), "
+            throw ErrorStatus.invalid("lora.sequence_length must be in [16, " + context + "] (the variant's context length), "
                     + "got " + Integer.toUnsignedString(o.getSequenceLength()));
         }
         int batch = o.getBatchSize() == 0 ? 4 : o.getBatchSize();
         if (batch < 1 || batch > 256) {
-            throw Rpc.invalid("lora.batch_size must be in [1, 256], got " + Integer.toUnsignedString(o.getBatchSize()));
+            throw ErrorStatus.invalid("lora.batch_size must be in [1, 256], got " + Integer.toUnsignedString(o.getBatchSize()));
         }
         Set<LoraTarget> targets = EnumSet.noneOf(LoraTarget.class);
         for (String t : o.getTargetsList()) {
-            targets.add(LoraTarget.byName(t).orElseThrow(() -> Rpc.invalid(
+            targets.add(LoraTarget.byName(t).orElseThrow(() -> ErrorStatus.invalid(
                     "lora.targets: '" + t + "' is not one of q, k, v, o, gate, up, down")));
         }
         if (targets.isEmpty()) {
             targets = EnumSet.allOf(LoraTarget.class);
-        }
-        if (!Files.isRegularFile(data.file(paths.evalDataDir()))) {
-            throw Rpc.failedPrecondition("the training data of dataset '" + data.id() + "' is missing: "
-                    + data.file(paths.evalDataDir()) + " (set claws.eval.data-dir to the directory holding the data)");
         }
         int rows = 1;
         for (int r = Math.min(4, batch); r >= 1; r--) {
@@ -244,29 +251,29 @@ final class JobValidation {
 
     static CompressionJobSpec compression(SubmitCompressionRequest request, VariantRepository variants,
                                           JobPaths paths) {
-        Variant base = variant(variants, "base", request.getBase());
-        CompressionMethod method = switch (request.getMethod()) {
-            case COMPRESSION_METHOD_RANDOM_PRUNE -> CompressionMethod.RANDOM_PRUNE;
-            case COMPRESSION_METHOD_SLICEGPT -> CompressionMethod.SLICEGPT;
-            default -> throw Rpc.invalid("method must be COMPRESSION_METHOD_RANDOM_PRUNE or COMPRESSION_METHOD_SLICEGPT,"
+        VariantEntity base = variant(variants, "base", request.getBase());
+        PruningMethod method = switch (request.getMethod()) {
+            case COMPRESSION_METHOD_RANDOM_PRUNE -> PruningMethod.RANDOM_PRUNE;
+            case COMPRESSION_METHOD_SLICEGPT -> PruningMethod.SLICEGPT;
+            default -> throw ErrorStatus.invalid("method must be COMPRESSION_METHOD_RANDOM_PRUNE or COMPRESSION_METHOD_SLICEGPT,"
                     + " got " + request.getMethod());
         };
         double ratio = request.getRatio();
         if (!(ratio > 0 && ratio < 1)) {
-            throw Rpc.invalid("ratio must be strictly between 0 and 1, got " + ratio);
+            throw ErrorStatus.invalid("ratio must be strictly between 0 and 1, got " + ratio);
         }
-        if (request.getPruneAttentionHeads() && method != CompressionMethod.RANDOM_PRUNE) {
-            throw Rpc.invalid("prune_attention_heads is only allowed with COMPRESSION_METHOD_RANDOM_PRUNE");
+        if (request.getPruneAttentionHeads() && method != PruningMethod.RANDOM_PRUNE) {
+            throw ErrorStatus.invalid("prune_attention_heads is only allowed with COMPRESSION_METHOD_RANDOM_PRUNE");
         }
         String name = Validation.variantName("name", withName(request).getName());
         if (variants.findByName(name).isPresent()) {
-            throw Rpc.invalid("name '" + name + "' is taken by a stored variant; choose another name");
+            throw ErrorStatus.invalid("name '" + name + "' is taken by a stored variant; choose another name");
         }
         if (Files.exists(paths.variantDir(name))) {
-            throw Rpc.invalid("name '" + name + "' is taken: " + paths.variantDir(name) + " exists already");
+            throw ErrorStatus.invalid("name '" + name + "' is taken: " + paths.variantDir(name) + " exists already");
         }
         CalibrationSpec calibration = null;
-        if (method == CompressionMethod.SLICEGPT) {
+        if (method == PruningMethod.SLICEGPT) {
             calibration = calibration(request.getCalibration(), contextLength(base), paths.evalDataDir());
         }
         CompressionSpec spec;
@@ -274,70 +281,70 @@ final class JobValidation {
             spec = new CompressionSpec(method, ratio, request.getSeed(), request.getPruneAttentionHeads(),
                     sliceGptPca(request, method));
         } catch (IllegalArgumentException e) {
-            throw Rpc.invalid(e.getMessage());
+            throw ErrorStatus.invalid(e.getMessage());
         }
         return new CompressionJobSpec(ModelRef.of(base), name, spec, calibration);
     }
 
-    private static SliceGptPca sliceGptPca(SubmitCompressionRequest request, CompressionMethod method) {
-        dev.claws.api.v1.SliceGptPca pca = request.getSlicegptPca();
-        if (pca != dev.claws.api.v1.SliceGptPca.SLICEGPT_PCA_UNSPECIFIED && method != CompressionMethod.SLICEGPT) {
-            throw Rpc.invalid("slicegpt_pca is only allowed with COMPRESSION_METHOD_SLICEGPT, got " + pca);
+    private static SliceGptPcaMode sliceGptPca(SubmitCompressionRequest request, PruningMethod method) {
+        SliceGptPca pca = request.getSlicegptPca();
+        if (pca != SliceGptPca.SLICEGPT_PCA_UNSPECIFIED && method != PruningMethod.SLICEGPT) {
+            throw ErrorStatus.invalid("slicegpt_pca is only allowed with COMPRESSION_METHOD_SLICEGPT, got " + pca);
         }
         return switch (pca) {
-            case SLICEGPT_PCA_UNSPECIFIED, SLICEGPT_PCA_SEQUENTIAL -> SliceGptPca.SEQUENTIAL;
-            case SLICEGPT_PCA_SINGLE_PASS -> SliceGptPca.SINGLE_PASS;
-            default -> throw Rpc.invalid("slicegpt_pca must be SLICEGPT_PCA_UNSPECIFIED, SLICEGPT_PCA_SEQUENTIAL or"
+            case SLICEGPT_PCA_UNSPECIFIED, SLICEGPT_PCA_SEQUENTIAL -> SliceGptPcaMode.SEQUENTIAL;
+            case SLICEGPT_PCA_SINGLE_PASS -> SliceGptPcaMode.SINGLE_PASS;
+            default -> throw ErrorStatus.invalid("slicegpt_pca must be SLICEGPT_PCA_UNSPECIFIED, SLICEGPT_PCA_SEQUENTIAL or"
                     + " SLICEGPT_PCA_SINGLE_PASS, got " + pca);
         };
     }
 
     static CalibrationSpec calibration(CalibrationOptions options, int context, Path dataDir) {
         String dataset = options.getDataset().isEmpty() ? Corpus.WIKITEXT2.id() : options.getDataset();
-        Corpus corpus = Corpus.byId(dataset).orElseThrow(() -> Rpc.invalid("calibration.dataset must be one of "
+        Corpus corpus = Corpus.byId(dataset).orElseThrow(() -> ErrorStatus.invalid("calibration.dataset must be one of "
                 + EvalTasks.intrinsic() + " (empty = wikitext2), got '" + dataset + "'"));
         int samples = options.getSamples() == 0 ? DEFAULT_CALIBRATION_SAMPLES : options.getSamples();
         if (samples < 1 || samples > MAX_CALIBRATION_SAMPLES) {
-            throw Rpc.invalid("calibration.samples must be between 1 and " + MAX_CALIBRATION_SAMPLES + " (0 = "
+            throw ErrorStatus.invalid("calibration.samples must be between 1 and " + MAX_CALIBRATION_SAMPLES + " (0 = "
                     + DEFAULT_CALIBRATION_SAMPLES + "), got " + Integer.toUnsignedString(options.getSamples()));
         }
         int length = options.getSequenceLength() == 0 ? DEFAULT_CALIBRATION_LENGTH : options.getSequenceLength();
         if (length < MIN_CALIBRATION_LENGTH || length > context) {
-            throw Rpc.invalid("calibration.sequence_length must be between " + MIN_CALIBRATION_LENGTH
+            throw ErrorStatus.invalid("calibration.sequence_length must be between " + MIN_CALIBRATION_LENGTH
                     + " and the context length " + context + " (0 = " + DEFAULT_CALIBRATION_LENGTH + "), got "
                     + Integer.toUnsignedString(options.getSequenceLength()));
         }
         Path file = corpus.file(dataDir);
         if (!Files.isRegularFile(file)) {
-            throw Rpc.failedPrecondition("the calibration corpus '" + corpus.id() + "' is missing: " + file
+            throw ErrorStatus.failedPrecondition("the calibration corpus '" + corpus.id() + "' is missing: " + file
                     + " (set claws.eval.data-dir to the directory holding the evaluation data)");
         }
         return new CalibrationSpec(corpus, samples, length);
     }
 
-    static BenchmarkSpec benchmark(SubmitBenchmarkRequest request, VariantRepository variants) {
+    static BenchmarkJobSpec benchmark(SubmitBenchmarkRequest request, VariantRepository variants) {
         int count = request.getVariantsCount();
         if (count < 1 || count > MAX_BENCHMARK_VARIANTS) {
-            throw Rpc.invalid("variants must name 1 to " + MAX_BENCHMARK_VARIANTS + " variants, got " + count);
+            throw ErrorStatus.invalid("variants must name 1 to " + MAX_BENCHMARK_VARIANTS + " variants, got " + count);
         }
-        Map<String, Variant> measured = new LinkedHashMap<>();
+        Map<String, VariantEntity> measured = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             String field = "variants[" + i + "]";
-            Variant row = variant(variants, field, request.getVariants(i));
+            VariantEntity row = variant(variants, field, request.getVariants(i));
             if (measured.containsKey(row.name)) {
-                throw Rpc.invalid(field + " '" + row.name + "' is listed twice");
+                throw ErrorStatus.invalid(field + " '" + row.name + "' is listed twice");
             }
             measured.put(row.name, row);
         }
-        for (Variant row : List.copyOf(measured.values())) {
+        for (VariantEntity row : List.copyOf(measured.values())) {
             if (!row.isBaseModel() && !measured.containsKey(row.base)) {
-                Variant base = variants.findByName(row.base).orElseThrow(() -> Rpc.failedPrecondition("variant '"
+                VariantEntity base = variants.findByName(row.base).orElseThrow(() -> ErrorStatus.failedPrecondition("variant '"
                         + row.name + "' has base '" + row.base + "', which is not stored; its speedup cannot be measured"));
                 measured.put(base.name, base);
             }
         }
         int context = Integer.MAX_VALUE;
-        for (Variant row : measured.values()) {
+        for (VariantEntity row : measured.values()) {
             context = Math.min(context, contextLength(row));
         }
         List<Integer> prompts = lengths("prompt_lengths", request.getPromptLengthsList(), DEFAULT_PROMPT_LENGTH, 1,
@@ -347,19 +354,19 @@ final class JobValidation {
         int longest = prompts.stream().mapToInt(Integer::intValue).max().orElseThrow()
                 + generations.stream().mapToInt(Integer::intValue).max().orElseThrow();
         if (longest > context) {
-            throw Rpc.invalid("prompt_lengths and generation_lengths: the longest prompt plus the longest generation is "
+            throw ErrorStatus.invalid("prompt_lengths and generation_lengths: the longest prompt plus the longest generation is "
                     + longest + " tokens, more than the context length " + context);
         }
         int repeats = request.getRepeats() == 0 ? DEFAULT_REPEATS : request.getRepeats();
         if (repeats < 1 || repeats > MAX_REPEATS) {
-            throw Rpc.invalid("repeats must be between 1 and " + MAX_REPEATS + " (0 = " + DEFAULT_REPEATS + "), got "
+            throw ErrorStatus.invalid("repeats must be between 1 and " + MAX_REPEATS + " (0 = " + DEFAULT_REPEATS + "), got "
                     + Integer.toUnsignedString(request.getRepeats()));
         }
         int warmup = request.getWarmup();
         if (warmup < 0 || warmup > MAX_WARMUP) {
-            throw Rpc.invalid("warmup must be between 0 and " + MAX_WARMUP + ", got " + Integer.toUnsignedString(warmup));
+            throw ErrorStatus.invalid("warmup must be between 0 and " + MAX_WARMUP + ", got " + Integer.toUnsignedString(warmup));
         }
-        return new BenchmarkSpec(measured.values().stream().map(ModelRef::of).toList(), prompts, generations, repeats,
+        return new BenchmarkJobSpec(measured.values().stream().map(ModelRef::of).toList(), prompts, generations, repeats,
                 warmup);
     }
 
@@ -369,17 +376,17 @@ final class JobValidation {
             return List.of(fallback);
         }
         if (values.size() > MAX_LENGTHS) {
-            throw Rpc.invalid(field + " may hold at most " + MAX_LENGTHS + " values, got " + values.size());
+            throw ErrorStatus.invalid(field + " may hold at most " + MAX_LENGTHS + " values, got " + values.size());
         }
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < values.size(); i++) {
             int v = values.get(i);
             if (v < min || v > max) {
-                throw Rpc.invalid(field + "[" + i + "] must be between " + min + " and " + maxText + ", got "
+                throw ErrorStatus.invalid(field + "[" + i + "] must be between " + min + " and " + maxText + ", got "
                         + Integer.toUnsignedString(v) + (min == 2 ? " (at least 2, so a decode step is measured)" : ""));
             }
             if (out.contains(v)) {
-                throw Rpc.invalid(field + "[" + i + "] " + v + " is listed twice");
+                throw ErrorStatus.invalid(field + "[" + i + "] " + v + " is listed twice");
             }
             out.add(v);
         }

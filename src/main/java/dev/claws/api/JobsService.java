@@ -20,13 +20,11 @@ import dev.claws.api.v1.WatchJobRequest;
 import dev.claws.store.JobRepository;
 import dev.claws.store.VariantRepository;
 import dev.claws.jobs.JobListener;
-import dev.claws.jobs.JobQueueFullException;
 import dev.claws.jobs.JobRunner;
+import dev.claws.jobs.JobSpec;
 import dev.claws.jobs.JobWorks;
 import com.google.protobuf.Message;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Instant;
 import io.grpc.stub.StreamObserver;
@@ -36,9 +34,10 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
+import dev.claws.store.JobEntity;
 
 /**
- * The Jobs service: validates submissions, hands them to the job runner (dev.claws.jobs) as stored requests, and maps
+ * The Jobs service: validates each submission once into a {@link JobSpec}, hands it to the job runner (dev.claws.jobs), and maps
  * job rows and live progress to API messages.
  */
 @GrpcService
@@ -57,6 +56,9 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     JobWorks works;
 
     @Inject
+    JobMessages messages;
+
+    @Inject
     StudyReports reports;
 
     @Override
@@ -69,8 +71,8 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     public void submitCompression(SubmitCompressionRequest request, StreamObserver<Job> observer) {
         Rpc.unary(observer, () -> {
             SubmitCompressionRequest named = JobValidation.withName(request);
-            QuarkusTransaction.requiringNew().call(() -> JobValidation.compression(named, variants, works.paths()));
-            return submit(dev.claws.store.Job.Kind.COMPRESSION, named);
+            return submit(named, QuarkusTransaction.requiringNew().call(() ->
+                    JobValidation.compression(named, variants, works.paths())));
         });
     }
 
@@ -79,37 +81,30 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     public void submitRecovery(SubmitRecoveryRequest request, StreamObserver<Job> observer) {
         Rpc.unary(observer, () -> {
             SubmitRecoveryRequest named = JobValidation.withName(request);
-            QuarkusTransaction.requiringNew().call(() -> JobValidation.recovery(named, variants, works.paths()));
-            return submit(dev.claws.store.Job.Kind.RECOVERY, named);
+            return submit(named, QuarkusTransaction.requiringNew().call(() ->
+                    JobValidation.recovery(named, variants, works.paths())));
         });
     }
 
     @Override
     @Blocking
     public void submitEvaluation(SubmitEvaluationRequest request, StreamObserver<Job> observer) {
-        Rpc.unary(observer, () -> {
-            QuarkusTransaction.requiringNew().call(() ->
-                    JobValidation.evaluation(request, variants, works.paths().evalDataDir()));
-            return submit(dev.claws.store.Job.Kind.EVALUATION, request);
-        });
+        Rpc.unary(observer, () -> submit(request, QuarkusTransaction.requiringNew().call(() ->
+                JobValidation.evaluation(request, variants, works.paths().evalDataDir()))));
     }
 
     @Override
     @Blocking
     public void submitBenchmark(SubmitBenchmarkRequest request, StreamObserver<Job> observer) {
-        Rpc.unary(observer, () -> {
-            QuarkusTransaction.requiringNew().call(() -> JobValidation.benchmark(request, variants));
-            return submit(dev.claws.store.Job.Kind.BENCHMARK, request);
-        });
+        Rpc.unary(observer, () -> submit(request, QuarkusTransaction.requiringNew().call(() ->
+                JobValidation.benchmark(request, variants))));
     }
 
     @Override
     @Blocking
     public void submitStudy(SubmitStudyRequest request, StreamObserver<Job> observer) {
-        Rpc.unary(observer, () -> {
-            QuarkusTransaction.requiringNew().call(() -> StudyValidation.study(request, variants, works.paths()));
-            return submit(dev.claws.store.Job.Kind.STUDY, request);
-        });
+        Rpc.unary(observer, () -> submit(request, QuarkusTransaction.requiringNew().call(() ->
+                StudyValidation.study(request, variants, works.paths()))));
     }
 
     @Override
@@ -118,12 +113,9 @@ public class JobsService extends JobsGrpc.JobsImplBase {
         Rpc.unary(observer, () -> reports.report(request));
     }
 
-    private Job submit(dev.claws.store.Job.Kind kind, Message request) {
-        try {
-            return StoreMapping.job(runner.submit(kind, StoreMapping.toJson(request)));
-        } catch (JobQueueFullException e) {
-            throw Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
-        }
+    /** Queues the validated spec; the request (with defaults filled in) is stored beside it for display. */
+    private Job submit(Message request, JobSpec spec) {
+        return messages.job(runner.submit(spec, StoreMapping.toJson(request)));
     }
 
     @Override
@@ -131,8 +123,8 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     public void getJob(GetJobRequest request, StreamObserver<Job> observer) {
         Rpc.unary(observer, () -> {
             long id = Validation.positiveId("id", request.getId());
-            return runner.find(id).map(StoreMapping::job)
-                    .orElseThrow(() -> Rpc.notFound("job " + id + " does not exist"));
+            return runner.find(id).map(messages::job)
+                    .orElseThrow(() -> ErrorStatus.notFound("job " + id + " does not exist"));
         });
     }
 
@@ -140,29 +132,29 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     @Blocking
     public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> observer) {
         Rpc.unary(observer, () -> {
-            List<dev.claws.store.Job.State> states = new ArrayList<>();
+            List<JobEntity.State> states = new ArrayList<>();
             for (int i = 0; i < request.getStatesCount(); i++) {
                 JobState state = request.getStates(i);
-                dev.claws.store.Job.State stored = StoreMapping.state(state);
+                JobEntity.State stored = StoreMapping.state(state);
                 if (stored == null) {
-                    throw Rpc.invalid("states[" + i + "] must be one of JOB_STATE_QUEUED .. JOB_STATE_INTERRUPTED, got "
+                    throw ErrorStatus.invalid("states[" + i + "] must be one of JOB_STATE_QUEUED .. JOB_STATE_INTERRUPTED, got "
                             + request.getStatesValue(i));
                 }
                 states.add(stored);
             }
-            List<dev.claws.store.Job.Kind> kinds = new ArrayList<>();
+            List<JobEntity.Kind> kinds = new ArrayList<>();
             for (int i = 0; i < request.getKindsCount(); i++) {
                 JobKind kind = request.getKinds(i);
-                dev.claws.store.Job.Kind stored = StoreMapping.kind(kind);
+                JobEntity.Kind stored = StoreMapping.kind(kind);
                 if (stored == null) {
-                    throw Rpc.invalid("kinds[" + i + "] must be one of JOB_KIND_COMPRESSION .. JOB_KIND_STUDY, got "
+                    throw ErrorStatus.invalid("kinds[" + i + "] must be one of JOB_KIND_COMPRESSION .. JOB_KIND_STUDY, got "
                             + request.getKindsValue(i));
                 }
                 kinds.add(stored);
             }
             int limit = Validation.listLimit("limit", request.getLimit());
             return QuarkusTransaction.requiringNew().call(() -> ListJobsResponse.newBuilder()
-                    .addAllJobs(jobs.listFiltered(states, kinds, limit).stream().map(StoreMapping::job).toList())
+                    .addAllJobs(jobs.listFiltered(states, kinds, limit).stream().map(messages::job).toList())
                     .build());
         });
     }
@@ -173,8 +165,8 @@ public class JobsService extends JobsGrpc.JobsImplBase {
         long id;
         try {
             id = Validation.positiveId("id", request.getId());
-        } catch (StatusRuntimeException e) {
-            observer.onError(e);
+        } catch (RuntimeException e) {
+            ErrorStatus.reply(observer, e);
             return;
         }
         ServerCallStreamObserver<JobEvent> call = (ServerCallStreamObserver<JobEvent>) observer;
@@ -182,7 +174,7 @@ public class JobsService extends JobsGrpc.JobsImplBase {
             private boolean closed;
 
             @Override
-            public synchronized void onEvent(dev.claws.store.Job snapshot, boolean last) {
+            public synchronized void onEvent(JobEntity snapshot, boolean last) {
                 if (closed) {
                     return;
                 }
@@ -191,7 +183,7 @@ public class JobsService extends JobsGrpc.JobsImplBase {
                     return;
                 }
                 call.onNext(JobEvent.newBuilder()
-                        .setJob(StoreMapping.job(snapshot))
+                        .setJob(messages.job(snapshot))
                         .setTime(ProtoTime.toTimestamp(Instant.now()))
                         .build());
                 if (last) {
@@ -203,10 +195,10 @@ public class JobsService extends JobsGrpc.JobsImplBase {
         call.setOnCancelHandler(() -> runner.unwatch(id, listener));
         try {
             if (!runner.watch(id, listener)) {
-                observer.onError(Rpc.notFound("job " + id + " does not exist"));
+                observer.onError(ErrorStatus.notFound("job " + id + " does not exist"));
             }
         } catch (RuntimeException e) {
-            observer.onError(Status.INTERNAL.withDescription("internal error: " + e).asRuntimeException());
+            ErrorStatus.reply(observer, e);
         }
     }
 
@@ -215,8 +207,8 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     public void cancelJob(CancelJobRequest request, StreamObserver<Job> observer) {
         Rpc.unary(observer, () -> {
             long id = Validation.positiveId("id", request.getId());
-            return runner.cancel(id).map(StoreMapping::job)
-                    .orElseThrow(() -> Rpc.notFound("job " + id + " does not exist"));
+            return runner.cancel(id).map(messages::job)
+                    .orElseThrow(() -> ErrorStatus.notFound("job " + id + " does not exist"));
         });
     }
 }

@@ -10,15 +10,21 @@ import dev.claws.api.v1.LawPoint;
 import dev.claws.api.v1.LawPoints;
 import dev.claws.api.v1.PredictLossResponse;
 import dev.claws.api.v1.ShapeCheck;
-import dev.claws.law.Coefficient;
+import dev.claws.law.CoefficientEstimate;
 import dev.claws.law.CriticalRatio;
 import dev.claws.law.LawPrediction;
 import java.util.ArrayList;
 import java.util.List;
+import dev.claws.law.FitForm;
+import dev.claws.law.FittedLaw;
+import dev.claws.store.LawFitEntity;
+import dev.claws.api.v1.Coefficient;
+import dev.claws.law.MeasuredPoint;
+import dev.claws.law.RatioShapeCheck;
 
 /**
  * Maps the law layer's values to API messages and stored rows, and a stored fit back to the law layer's
- * {@link dev.claws.law.LawFit} so predictions after a restart use exactly what was fitted.
+ * {@link dev.claws.law.FittedLaw} so predictions after a restart use exactly what was fitted.
  */
 final class LawMapping {
 
@@ -26,25 +32,25 @@ final class LawMapping {
     }
 
     /** A labelled point of a fit: the law's point and where it came from. */
-    record Labeled(dev.claws.law.LawPoint point, String label) {
+    record Labeled(MeasuredPoint point, String label) {
     }
 
-    static dev.claws.law.LawForm form(LawForm form) {
-        return form == LawForm.LAW_FORM_WITHOUT_RFT ? dev.claws.law.LawForm.WITHOUT_RFT : dev.claws.law.LawForm.FULL;
+    static FitForm form(LawForm form) {
+        return form == LawForm.LAW_FORM_WITHOUT_RFT ? FitForm.WITHOUT_RFT : FitForm.FULL;
     }
 
-    static LawForm form(dev.claws.law.LawForm form) {
-        return form == dev.claws.law.LawForm.WITHOUT_RFT ? LawForm.LAW_FORM_WITHOUT_RFT : LawForm.LAW_FORM_FULL;
+    static LawForm form(FitForm form) {
+        return form == FitForm.WITHOUT_RFT ? LawForm.LAW_FORM_WITHOUT_RFT : LawForm.LAW_FORM_FULL;
     }
 
     /**
      * The row to store for a fit. Coefficients are columns; points go to points_json; everything else the API reports
      * (residuals, covariance, notes, shape) goes to diagnostics_json as a partial claws.v1.LawFit document.
      */
-    static dev.claws.store.LawFit row(String name, LawKind kind, String metric, dev.claws.law.LawFit fit,
-                                      List<Labeled> points, dev.claws.law.ShapeCheck shape, List<String> notes,
+    static LawFitEntity row(String name, LawKind kind, String metric, FittedLaw fit,
+                                      List<Labeled> points, RatioShapeCheck shape, List<String> notes,
                                       EvalSelection selection) {
-        dev.claws.store.LawFit row = new dev.claws.store.LawFit();
+        LawFitEntity row = new LawFitEntity();
         row.name = name;
         row.kind = StoreMapping.kind(kind);
         row.metric = metric;
@@ -88,16 +94,16 @@ final class LawMapping {
      * The law layer's fit behind a stored one. Fits stored before covariance was kept cannot give prediction intervals;
      * they are refused rather than answered with a made-up interval.
      */
-    static dev.claws.law.LawFit lawFit(LawFit stored) {
+    static FittedLaw lawFit(LawFit stored) {
         if (stored.getCovarianceCount() != 9 || stored.getDegreesOfFreedom() < 1
                 || stored.getResidualsCount() != stored.getPointsCount()) {
-            throw Rpc.failedPrecondition("law fit " + stored.getId() + " was stored without its covariance and degrees"
+            throw ErrorStatus.failedPrecondition("law fit " + stored.getId() + " was stored without its covariance and degrees"
                     + " of freedom, which predictions need; fit it again with FitLaw");
         }
-        dev.claws.law.LawForm form = form(stored.getForm());
-        List<dev.claws.law.LawPoint> points = stored.getPointsList().stream()
-                .map(p -> new dev.claws.law.LawPoint(p.getL(), p.getL0(), p.getR(), p.getD())).toList();
-        return new dev.claws.law.LawFit(form, points,
+        FitForm form = form(stored.getForm());
+        List<MeasuredPoint> points = stored.getPointsList().stream()
+                .map(p -> new MeasuredPoint(p.getL(), p.getL0(), p.getR(), p.getD())).toList();
+        return new FittedLaw(form, points,
                 coefficient("alpha", stored.getAlpha(), true),
                 coefficient("beta", stored.getBeta(), true),
                 coefficient("gamma", stored.getGamma(), form.hasRftTerm()),
@@ -131,26 +137,26 @@ final class LawMapping {
     }
 
     private static LawPoint point(Labeled labeled) {
-        dev.claws.law.LawPoint p = labeled.point();
+        MeasuredPoint p = labeled.point();
         return LawPoint.newBuilder()
                 .setL(p.metric()).setL0(p.baseMetric()).setR(p.ratio()).setD(p.rftSize())
                 .setLabel(labeled.label())
                 .build();
     }
 
-    static ShapeCheck shape(dev.claws.law.ShapeCheck shape) {
+    static ShapeCheck shape(RatioShapeCheck shape) {
         return ShapeCheck.newBuilder()
-                .addAllLinearCoefficients(shape.linear().coefficients().stream().map(Coefficient::estimate).toList())
+                .addAllLinearCoefficients(shape.linear().coefficients().stream().map(CoefficientEstimate::estimate).toList())
                 .setLinearR2(shape.linear().rSquared())
-                .addAllQuadraticCoefficients(shape.quadratic().coefficients().stream().map(Coefficient::estimate).toList())
+                .addAllQuadraticCoefficients(shape.quadratic().coefficients().stream().map(CoefficientEstimate::estimate).toList())
                 .setQuadraticR2(shape.quadratic().rSquared())
-                .setPreferred(shape.shape() == dev.claws.law.ShapeCheck.Shape.QUADRATIC ? "quadratic" : "linear")
+                .setPreferred(shape.shape() == RatioShapeCheck.Shape.QUADRATIC ? "quadratic" : "linear")
                 .setFStatistic(shape.fStatistic())
                 .setPValue(shape.pValue())
                 .build();
     }
 
-    private static Coefficient coefficient(String name, dev.claws.api.v1.Coefficient c, boolean estimated) {
-        return new Coefficient(name, c.getEstimate(), c.getStandardError(), c.getCiLow(), c.getCiHigh(), estimated);
+    private static CoefficientEstimate coefficient(String name, Coefficient c, boolean estimated) {
+        return new CoefficientEstimate(name, c.getEstimate(), c.getStandardError(), c.getCiLow(), c.getCiHigh(), estimated);
     }
 }

@@ -16,14 +16,14 @@ import dev.claws.api.v1.LawForm;
 import dev.claws.law.CriticalRatio;
 import dev.claws.law.LawFitter;
 import dev.claws.law.LawInputException;
-import dev.claws.law.LawPoint;
+import dev.claws.law.MeasuredPoint;
 import dev.claws.law.LawPrediction;
 import dev.claws.law.Measurement;
 import dev.claws.law.PointSelection;
-import dev.claws.law.ShapeCheck;
+import dev.claws.law.RatioShapeCheck;
 import dev.claws.store.EvalResultRepository;
 import dev.claws.store.LawFitRepository;
-import dev.claws.store.Variant.Method;
+import dev.claws.store.VariantEntity.Method;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -37,6 +37,10 @@ import io.quarkus.grpc.GrpcService;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
+import dev.claws.law.FitForm;
+import dev.claws.law.FittedLaw;
+import dev.claws.store.LawFitEntity;
+import dev.claws.api.v1.LawPoint;
 
 /**
  * The Laws service: validates requests, gathers points (explicit or from stored EvalResult rows), and hands the numbers
@@ -67,18 +71,18 @@ public class LawsService extends LawsGrpc.LawsImplBase {
         Rpc.unary(observer, () -> {
             String name = request.getName();
             if (name.isBlank() || name.length() > MAX_NAME_LENGTH) {
-                throw Rpc.invalid("name is required: 1 to " + MAX_NAME_LENGTH + " characters, not only spaces, got "
+                throw ErrorStatus.invalid("name is required: 1 to " + MAX_NAME_LENGTH + " characters, not only spaces, got "
                         + name.length() + " characters");
             }
             LawKind kind = request.getKind();
             if (kind != LawKind.LAW_KIND_INTRINSIC && kind != LawKind.LAW_KIND_EXTRINSIC) {
-                throw Rpc.invalid("kind is required: LAW_KIND_INTRINSIC or LAW_KIND_EXTRINSIC, got " + request.getKindValue());
+                throw ErrorStatus.invalid("kind is required: LAW_KIND_INTRINSIC or LAW_KIND_EXTRINSIC, got " + request.getKindValue());
             }
             if (request.getForm() == LawForm.UNRECOGNIZED) {
-                throw Rpc.invalid("form must be LAW_FORM_FULL (or UNSPECIFIED) or LAW_FORM_WITHOUT_RFT, got "
+                throw ErrorStatus.invalid("form must be LAW_FORM_FULL (or UNSPECIFIED) or LAW_FORM_WITHOUT_RFT, got "
                         + request.getFormValue());
             }
-            dev.claws.law.LawForm form = LawMapping.form(request.getForm());
+            FitForm form = LawMapping.form(request.getForm());
             List<LawMapping.Labeled> points;
             List<String> notes = new ArrayList<>();
             EvalSelection selection = null;
@@ -90,19 +94,19 @@ public class LawsService extends LawsGrpc.LawsImplBase {
                     metric = selectionMetric(selection, kind);
                     points = selectedPoints(selection, notes);
                 }
-                default -> throw Rpc.invalid("source is required: set points (explicit) or selection (stored"
+                default -> throw ErrorStatus.invalid("source is required: set points (explicit) or selection (stored"
                         + " EvalResult rows)");
             }
-            List<LawPoint> lawPoints = points.stream().map(LawMapping.Labeled::point).toList();
+            List<MeasuredPoint> lawPoints = points.stream().map(LawMapping.Labeled::point).toList();
             String source = selection == null ? "" : "selection gave " + points.size() + " point(s): ";
-            dev.claws.law.LawFit fit = law(source, () -> LawFitter.fit(lawPoints, form));
-            ShapeCheck shape = null;
+            FittedLaw fit = law(source, () -> LawFitter.fit(lawPoints, form));
+            RatioShapeCheck shape = null;
             try {
-                shape = ShapeCheck.of(lawPoints);
+                shape = RatioShapeCheck.of(lawPoints);
             } catch (LawInputException e) {
                 notes.add("shape check not computed: " + e.getMessage());
             }
-            dev.claws.store.LawFit row = LawMapping.row(name, kind, metric, fit, points, shape, notes, selection);
+            LawFitEntity row = LawMapping.row(name, kind, metric, fit, points, shape, notes, selection);
             return QuarkusTransaction.requiringNew().call(() -> {
                 fits.persist(row);
                 return StoreMapping.lawFit(row);
@@ -117,7 +121,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
             long id = Validation.positiveId("id", request.getId());
             return QuarkusTransaction.requiringNew().call(() -> fits.findByIdOptional(id)
                     .map(StoreMapping::lawFit)
-                    .orElseThrow(() -> Rpc.notFound("law fit " + id + " does not exist")));
+                    .orElseThrow(() -> ErrorStatus.notFound("law fit " + id + " does not exist")));
         });
     }
 
@@ -126,10 +130,10 @@ public class LawsService extends LawsGrpc.LawsImplBase {
     public void listLawFits(ListLawFitsRequest request, StreamObserver<ListLawFitsResponse> observer) {
         Rpc.unary(observer, () -> {
             if (request.getKind() == LawKind.UNRECOGNIZED) {
-                throw Rpc.invalid("kind must be LAW_KIND_UNSPECIFIED (all), LAW_KIND_INTRINSIC or LAW_KIND_EXTRINSIC, got "
+                throw ErrorStatus.invalid("kind must be LAW_KIND_UNSPECIFIED (all), LAW_KIND_INTRINSIC or LAW_KIND_EXTRINSIC, got "
                         + request.getKindValue());
             }
-            dev.claws.store.LawFit.Kind kind = StoreMapping.kind(request.getKind());
+            LawFitEntity.Kind kind = StoreMapping.kind(request.getKind());
             int limit = Validation.listLimit("limit", request.getLimit());
             return QuarkusTransaction.requiringNew().call(() -> ListLawFitsResponse.newBuilder()
                     .addAllFits(fits.listNewest(kind, limit).stream().map(StoreMapping::lawFit).toList())
@@ -141,7 +145,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
     @Blocking
     public void predictLoss(PredictLossRequest request, StreamObserver<PredictLossResponse> observer) {
         Rpc.unary(observer, () -> {
-            dev.claws.law.LawFit fit = storedFit("fit_id", request.getFitId());
+            FittedLaw fit = storedFit("fit_id", request.getFitId());
             double confidence = request.getConfidence() == 0 ? LawPrediction.DEFAULT_CONFIDENCE : request.getConfidence();
             return LawMapping.prediction(law("", () -> LawPrediction.predict(fit, request.getL0(), request.getR(),
                     request.getD(), confidence)));
@@ -152,33 +156,33 @@ public class LawsService extends LawsGrpc.LawsImplBase {
     @Blocking
     public void criticalRatio(CriticalRatioRequest request, StreamObserver<CriticalRatioResponse> observer) {
         Rpc.unary(observer, () -> {
-            dev.claws.law.LawFit fit = storedFit("fit_id", request.getFitId());
+            FittedLaw fit = storedFit("fit_id", request.getFitId());
             double d = request.hasD() ? request.getD() : Double.POSITIVE_INFINITY;
             if (request.hasD() && !(d >= 0 && Double.isFinite(d))) {
-                throw Rpc.invalid("d must be finite and >= 0 (leave it unset for unlimited RFT), got " + d);
+                throw ErrorStatus.invalid("d must be finite and >= 0 (leave it unset for unlimited RFT), got " + d);
             }
             return LawMapping.criticalRatio(law("", () -> CriticalRatio.of(fit, request.getSigma(), d)));
         });
     }
 
-    private dev.claws.law.LawFit storedFit(String field, long id) {
+    private FittedLaw storedFit(String field, long id) {
         long checked = Validation.positiveId(field, id);
         LawFit stored = QuarkusTransaction.requiringNew().call(() -> fits.findByIdOptional(checked)
                 .map(StoreMapping::lawFit)
-                .orElseThrow(() -> Rpc.notFound("law fit " + checked + " does not exist")));
+                .orElseThrow(() -> ErrorStatus.notFound("law fit " + checked + " does not exist")));
         return LawMapping.lawFit(stored);
     }
 
-    private static List<LawMapping.Labeled> explicitPoints(List<dev.claws.api.v1.LawPoint> points, LawKind kind) {
+    private static List<LawMapping.Labeled> explicitPoints(List<LawPoint> points, LawKind kind) {
         List<LawMapping.Labeled> out = new ArrayList<>(points.size());
         for (int i = 0; i < points.size(); i++) {
-            dev.claws.api.v1.LawPoint p = points.get(i);
+            LawPoint p = points.get(i);
             if (kind == LawKind.LAW_KIND_EXTRINSIC) {
                 requireAccuracy("points.points[" + i + "].l", p.getL());
                 requireAccuracy("points.points[" + i + "].l0", p.getL0());
             }
             int index = i;
-            LawPoint point = law("points.", () -> LawPoint.at(index, p.getL(), p.getL0(), p.getR(), p.getD()));
+            MeasuredPoint point = law("points.", () -> MeasuredPoint.at(index, p.getL(), p.getL0(), p.getR(), p.getD()));
             out.add(new LawMapping.Labeled(point, p.getLabel()));
         }
         return out;
@@ -186,7 +190,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
 
     private static void requireAccuracy(String field, double value) {
         if (value > 1) {
-            throw Rpc.invalid(field + " = " + value + " is outside the allowed range (0, 1] of an extrinsic law"
+            throw ErrorStatus.invalid(field + " = " + value + " is outside the allowed range (0, 1] of an extrinsic law"
                     + " (L is an accuracy)");
         }
     }
@@ -195,7 +199,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
         String metric = selection.getMetric();
         Set<String> allowed = kind == LawKind.LAW_KIND_INTRINSIC ? INTRINSIC_METRICS : EXTRINSIC_METRICS;
         if (!allowed.contains(metric)) {
-            throw Rpc.invalid("selection.metric must be one of " + new TreeSet<>(allowed) + " for a " + kind
+            throw ErrorStatus.invalid("selection.metric must be one of " + new TreeSet<>(allowed) + " for a " + kind
                     + " fit, got '" + metric + "'");
         }
         for (int i = 0; i < selection.getBaseModelsCount(); i++) {
@@ -203,13 +207,13 @@ public class LawsService extends LawsGrpc.LawsImplBase {
         }
         for (int i = 0; i < selection.getMethodsCount(); i++) {
             if (StoreMapping.method(selection.getMethods(i)) == null) {
-                throw Rpc.invalid("selection.methods[" + i + "] must be COMPRESSION_METHOD_NONE, _RANDOM_PRUNE or"
+                throw ErrorStatus.invalid("selection.methods[" + i + "] must be COMPRESSION_METHOD_NONE, _RANDOM_PRUNE or"
                         + " _SLICEGPT, got " + selection.getMethodsValue(i));
             }
         }
         for (int i = 0; i < selection.getTasksCount(); i++) {
             if (selection.getTasks(i).isEmpty()) {
-                throw Rpc.invalid("selection.tasks[" + i + "] must not be empty");
+                throw ErrorStatus.invalid("selection.tasks[" + i + "] must not be empty");
             }
         }
         return metric;
@@ -239,7 +243,7 @@ public class LawsService extends LawsGrpc.LawsImplBase {
         try {
             return computation.get();
         } catch (LawInputException e) {
-            throw Rpc.invalid(prefix + e.getMessage());
+            throw ErrorStatus.invalid(prefix + e.getMessage());
         }
     }
 }

@@ -11,7 +11,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The HTTP face of the one error mapping: a failure is first the gRPC status the contract gives it
- * ({@link ServeErrors}), then that status becomes an HTTP status and OpenAI's error body
+ * ({@link ErrorStatus}), then that status becomes an HTTP status and OpenAI's error body
  * {@code {"error": {"message", "type", "param", "code"}}}: INVALID_ARGUMENT and FAILED_PRECONDITION 400 (param = the
  * field), NOT_FOUND 404, RESOURCE_EXHAUSTED 429, UNAUTHENTICATED 401, UNAVAILABLE 503, anything else 500.
  */
@@ -24,8 +24,8 @@ final class OpenAiErrors {
     }
 
     static Response response(Throwable failure) {
-        StatusRuntimeException status = ServeErrors.status(failure);
-        int http = httpStatus(status.getStatus().getCode());
+        StatusRuntimeException status = ErrorStatus.of(failure);
+        int http = ErrorStatus.httpStatus(status.getStatus().getCode());
         if (http == 500) {
             LOG.error("HTTP inference call failed unexpectedly", failure);
         }
@@ -40,7 +40,7 @@ final class OpenAiErrors {
         error.put("message", message == null ? code.name() : message);
         error.put("type", type(code));
         Metadata trailers = status.getTrailers();
-        String field = trailers == null ? null : trailers.get(Rpc.FIELD);
+        String field = trailers == null ? null : trailers.get(ErrorStatus.FIELD);
         if (field == null) {
             error.putNull("param");
         } else {
@@ -50,20 +50,6 @@ final class OpenAiErrors {
         ObjectNode body = JSON.createObjectNode();
         body.set("error", error);
         return body;
-    }
-
-    static int httpStatus(Status.Code code) {
-        return switch (code) {
-            case INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE -> 400;
-            case UNAUTHENTICATED -> 401;
-            case PERMISSION_DENIED -> 403;
-            case NOT_FOUND -> 404;
-            case RESOURCE_EXHAUSTED -> 429;
-            case CANCELLED -> 499;
-            case UNAVAILABLE -> 503;
-            case DEADLINE_EXCEEDED -> 504;
-            default -> 500;
-        };
     }
 
     private static String type(Status.Code code) {

@@ -65,10 +65,10 @@ final class OpenAiRequests {
         try {
             node = JSON.readTree(text == null ? "" : text);
         } catch (JsonProcessingException e) {
-            throw Rpc.invalid("body", "the request body is not valid JSON: " + e.getOriginalMessage());
+            throw ErrorStatus.invalid("body", "the request body is not valid JSON: " + e.getOriginalMessage());
         }
         if (!(node instanceof ObjectNode object)) {
-            throw Rpc.invalid("body", "the request body must be a JSON object");
+            throw ErrorStatus.invalid("body", "the request body must be a JSON object");
         }
         return object;
     }
@@ -85,37 +85,37 @@ final class OpenAiRequests {
         boolean stream = bool(body, "stream", false);
         if (body.hasNonNull("best_of") && !(body.get("best_of").isIntegralNumber()
                 && body.get("best_of").asLong() == 1)) {
-            throw Rpc.invalid("best_of", "best_of must be 1, got " + body.get("best_of"));
+            throw ErrorStatus.invalid("best_of", "best_of must be 1, got " + body.get("best_of"));
         }
         if (body.hasNonNull("suffix")) {
-            throw Rpc.invalid("suffix", "suffix (insertion) is not supported");
+            throw ErrorStatus.invalid("suffix", "suffix (insertion) is not supported");
         }
         if (echo) {
             if (maxTokens > 1) {
-                throw Rpc.invalid("echo", "echo is supported for scoring a prompt: max_tokens must be 0 or 1, got "
+                throw ErrorStatus.invalid("echo", "echo is supported for scoring a prompt: max_tokens must be 0 or 1, got "
                         + maxTokens);
             }
             if (maxTokens == 1 && temperature != 0) {
-                throw Rpc.invalid("temperature", "with echo and max_tokens 1 the next token is the greedy one: "
+                throw ErrorStatus.invalid("temperature", "with echo and max_tokens 1 the next token is the greedy one: "
                         + "temperature must be 0, got " + temperature);
             }
             if (stream) {
-                throw Rpc.invalid("stream", "stream is not supported with echo (scoring answers at once)");
+                throw ErrorStatus.invalid("stream", "stream is not supported with echo (scoring answers at once)");
             }
         } else {
             if (logprobs != null) {
-                throw Rpc.invalid("logprobs", "logprobs is supported for scoring a prompt (echo: true with "
+                throw ErrorStatus.invalid("logprobs", "logprobs is supported for scoring a prompt (echo: true with "
                         + "max_tokens 0 or 1); the log-probabilities of generated tokens are not reported");
             }
             if (maxTokens == 0) {
-                throw Rpc.invalid("max_tokens", "max_tokens must be at least 1 (0 only with echo: true)");
+                throw ErrorStatus.invalid("max_tokens", "max_tokens must be at least 1 (0 only with echo: true)");
             }
             if (prompts.size() > 1) {
-                throw Rpc.invalid("prompt", "prompt must be a single prompt for generation (a list of " + prompts.size()
+                throw ErrorStatus.invalid("prompt", "prompt must be a single prompt for generation (a list of " + prompts.size()
                         + " prompts is supported for scoring with echo); send one request per prompt");
             }
             if (prompts.get(0).text() == null) {
-                throw Rpc.invalid("prompt", "prompt must be text for generation (token ids are supported for "
+                throw ErrorStatus.invalid("prompt", "prompt must be text for generation (token ids are supported for "
                         + "scoring with echo)");
             }
         }
@@ -130,10 +130,10 @@ final class OpenAiRequests {
         allowOnly(body, CHAT);
         common(body);
         if (body.hasNonNull("logprobs") && bool(body, "logprobs", false)) {
-            throw Rpc.invalid("logprobs", "logprobs of chat completions are not supported");
+            throw ErrorStatus.invalid("logprobs", "logprobs of chat completions are not supported");
         }
         if (body.hasNonNull("top_logprobs")) {
-            throw Rpc.invalid("top_logprobs", "top_logprobs of chat completions are not supported");
+            throw ErrorStatus.invalid("top_logprobs", "top_logprobs of chat completions are not supported");
         }
         String maxField = body.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
         int maxTokens = body.hasNonNull(maxField) ? integer(body, maxField, 1, Integer.MAX_VALUE) : 0;
@@ -147,7 +147,7 @@ final class OpenAiRequests {
         for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!COMMON.contains(name) && !specific.contains(name)) {
-                throw Rpc.invalid(name, name + " is not supported by this server");
+                throw ErrorStatus.invalid(name, name + " is not supported by this server");
             }
         }
     }
@@ -155,53 +155,53 @@ final class OpenAiRequests {
     /** The fields both endpoints share that must keep their OpenAI default. */
     private static void common(ObjectNode body) {
         if (body.hasNonNull("n") && !(body.get("n").isIntegralNumber() && body.get("n").asLong() == 1)) {
-            throw Rpc.invalid("n", "n must be 1 (one choice per request), got " + body.get("n"));
+            throw ErrorStatus.invalid("n", "n must be 1 (one choice per request), got " + body.get("n"));
         }
         for (String penalty : List.of("presence_penalty", "frequency_penalty")) {
             if (body.hasNonNull(penalty) && number(body, penalty, 0) != 0) {
-                throw Rpc.invalid(penalty, penalty + " is not supported; it must be 0");
+                throw ErrorStatus.invalid(penalty, penalty + " is not supported; it must be 0");
             }
         }
         JsonNode bias = body.get("logit_bias");
         if (bias != null && !bias.isNull() && !(bias.isObject() && bias.isEmpty())) {
-            throw Rpc.invalid("logit_bias", "logit_bias is not supported");
+            throw ErrorStatus.invalid("logit_bias", "logit_bias is not supported");
         }
         JsonNode options = body.get("stream_options");
         if (options != null && !options.isNull() && !options.isObject()) {
-            throw Rpc.invalid("stream_options", "stream_options must be an object");
+            throw ErrorStatus.invalid("stream_options", "stream_options must be an object");
         }
         if (body.hasNonNull("user") && !body.get("user").isTextual()) {
-            throw Rpc.invalid("user", "user must be a string");
+            throw ErrorStatus.invalid("user", "user must be a string");
         }
     }
 
     private static String model(ObjectNode body) {
         JsonNode model = body.get("model");
         if (model == null || model.isNull()) {
-            throw Rpc.invalid("model", "model is required: the name of a loaded variant (GET /v1/models)");
+            throw ErrorStatus.invalid("model", "model is required: the name of a loaded variant (GET /v1/models)");
         }
         if (!model.isTextual()) {
-            throw Rpc.invalid("model", "model must be a string");
+            throw ErrorStatus.invalid("model", "model must be a string");
         }
         return Validation.variantName("model", model.textValue());
     }
 
     private static List<Prompt> prompts(JsonNode prompt) {
         if (prompt == null || prompt.isNull()) {
-            throw Rpc.invalid("prompt", "prompt is required: text, token ids, or a list of either");
+            throw ErrorStatus.invalid("prompt", "prompt is required: text, token ids, or a list of either");
         }
         if (prompt.isTextual()) {
             return List.of(new Prompt(prompt.textValue(), null));
         }
         if (!prompt.isArray() || prompt.isEmpty()) {
-            throw Rpc.invalid("prompt", "prompt must be a string, an array of token ids, or a non-empty array of "
+            throw ErrorStatus.invalid("prompt", "prompt must be a string, an array of token ids, or a non-empty array of "
                     + "either");
         }
         if (prompt.get(0).isIntegralNumber()) {
             return List.of(new Prompt(null, tokenIds(prompt, "prompt")));
         }
         if (prompt.size() > MAX_PROMPTS) {
-            throw Rpc.invalid("prompt", "prompt must hold at most " + MAX_PROMPTS + " prompts, got " + prompt.size());
+            throw ErrorStatus.invalid("prompt", "prompt must hold at most " + MAX_PROMPTS + " prompts, got " + prompt.size());
         }
         List<Prompt> out = new ArrayList<>();
         for (int i = 0; i < prompt.size(); i++) {
@@ -211,7 +211,7 @@ final class OpenAiRequests {
             } else if (p.isArray()) {
                 out.add(new Prompt(null, tokenIds(p, "prompt[" + i + "]")));
             } else {
-                throw Rpc.invalid("prompt[" + i + "]", "prompt[" + i + "] must be a string or an array of token ids");
+                throw ErrorStatus.invalid("prompt[" + i + "]", "prompt[" + i + "] must be a string or an array of token ids");
             }
         }
         return out;
@@ -219,13 +219,13 @@ final class OpenAiRequests {
 
     private static long[] tokenIds(JsonNode array, String field) {
         if (array.isEmpty()) {
-            throw Rpc.invalid(field, field + " must hold at least one token id");
+            throw ErrorStatus.invalid(field, field + " must hold at least one token id");
         }
         long[] ids = new long[array.size()];
         for (int i = 0; i < ids.length; i++) {
             JsonNode id = array.get(i);
             if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0) {
-                throw Rpc.invalid(field, field + "[" + i + "] must be a token id (an integer >= 0), got " + id);
+                throw ErrorStatus.invalid(field, field + "[" + i + "] must be a token id (an integer >= 0), got " + id);
             }
             ids[i] = id.intValue();
         }
@@ -235,25 +235,25 @@ final class OpenAiRequests {
     private static List<ChatTemplate.Message> messages(ObjectNode body) {
         JsonNode messages = body.get("messages");
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
-            throw Rpc.invalid("messages", "messages is required: a non-empty array of {role, content}");
+            throw ErrorStatus.invalid("messages", "messages is required: a non-empty array of {role, content}");
         }
         List<ChatTemplate.Message> out = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
             String field = "messages[" + i + "]";
             JsonNode m = messages.get(i);
             if (!m.isObject()) {
-                throw Rpc.invalid(field, field + " must be an object {role, content}");
+                throw ErrorStatus.invalid(field, field + " must be an object {role, content}");
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
                 String key = it.next().getKey();
                 if (!key.equals("role") && !key.equals("content") && !key.equals("name")) {
-                    throw Rpc.invalid(field + "." + key, field + "." + key + " is not supported (role, content and "
+                    throw ErrorStatus.invalid(field + "." + key, field + "." + key + " is not supported (role, content and "
                             + "name are)");
                 }
             }
             JsonNode role = m.get("role");
             if (role == null || !role.isTextual()) {
-                throw Rpc.invalid(field + ".role", field + ".role must be a string (system, user, assistant, ...)");
+                throw ErrorStatus.invalid(field + ".role", field + ".role must be a string (system, user, assistant, ...)");
             }
             out.add(new ChatTemplate.Message(role.textValue(), content(m.get("content"), field + ".content")));
         }
@@ -273,14 +273,14 @@ final class OpenAiRequests {
             for (int i = 0; i < content.size(); i++) {
                 JsonNode part = content.get(i);
                 if (!"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
-                    throw Rpc.invalid(field + "[" + i + "]", field + "[" + i + "] must be a text part "
+                    throw ErrorStatus.invalid(field + "[" + i + "]", field + "[" + i + "] must be a text part "
                             + "{\"type\": \"text\", \"text\": ...}; other content types are not supported");
                 }
                 text.append(part.get("text").textValue());
             }
             return text.toString();
         }
-        throw Rpc.invalid(field, field + " must be a string or an array of text parts");
+        throw ErrorStatus.invalid(field, field + " must be a string or an array of text parts");
     }
 
     private static List<String> stop(ObjectNode body) {
@@ -292,12 +292,12 @@ final class OpenAiRequests {
             return List.of(stop.textValue());
         }
         if (!stop.isArray()) {
-            throw Rpc.invalid("stop", "stop must be a string or an array of strings");
+            throw ErrorStatus.invalid("stop", "stop must be a string or an array of strings");
         }
         List<String> out = new ArrayList<>();
         for (int i = 0; i < stop.size(); i++) {
             if (!stop.get(i).isTextual()) {
-                throw Rpc.invalid("stop[" + i + "]", "stop[" + i + "] must be a string");
+                throw ErrorStatus.invalid("stop[" + i + "]", "stop[" + i + "] must be a string");
             }
             out.add(stop.get(i).textValue());
         }
@@ -310,7 +310,7 @@ final class OpenAiRequests {
             return null;
         }
         if (!seed.isIntegralNumber() || !seed.canConvertToLong()) {
-            throw Rpc.invalid("seed", "seed must be an integer");
+            throw ErrorStatus.invalid("seed", "seed must be an integer");
         }
         return seed.longValue();
     }
@@ -322,7 +322,7 @@ final class OpenAiRequests {
     private static int integer(ObjectNode body, String field, int min, int max) {
         JsonNode v = body.get(field);
         if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < min || v.intValue() > max) {
-            throw Rpc.invalid(field, field + " must be an integer " + (max == Integer.MAX_VALUE ? ">= " + min
+            throw ErrorStatus.invalid(field, field + " must be an integer " + (max == Integer.MAX_VALUE ? ">= " + min
                     : "between " + min + " and " + max) + ", got " + v);
         }
         return v.intValue();
@@ -334,7 +334,7 @@ final class OpenAiRequests {
             return absent;
         }
         if (!v.isNumber()) {
-            throw Rpc.invalid(field, field + " must be a number, got " + v);
+            throw ErrorStatus.invalid(field, field + " must be a number, got " + v);
         }
         return v.floatValue();
     }
@@ -345,7 +345,7 @@ final class OpenAiRequests {
             return absent;
         }
         if (!v.isBoolean()) {
-            throw Rpc.invalid(field, field + " must be true or false, got " + v);
+            throw ErrorStatus.invalid(field, field + " must be true or false, got " + v);
         }
         return v.booleanValue();
     }

@@ -10,9 +10,8 @@ import dev.claws.serve.ServedGeneration;
 import dev.claws.serve.ServedPromptScores;
 import dev.claws.serve.StreamSink;
 import dev.claws.serve.VariantRegistry;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
-import io.grpc.Status;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
@@ -40,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import dev.claws.model.StopReason;
 
 /**
  * The OpenAI-compatible HTTP API on the HTTP port: a second door to the same inference as the gRPC Inference service.
@@ -96,9 +96,9 @@ public class OpenAiResource {
         try {
             String name = Validation.variantName("model", model);
             if (registry.resident(name).isEmpty()) {
-                throw Rpc.notFound("model '" + name + "' is not loaded (GET /v1/models lists the loaded ones)");
+                throw ErrorStatus.notFound("model '" + name + "' is not loaded (GET /v1/models lists the loaded ones)");
             }
-            return json(model(row(name).orElseThrow(() -> Rpc.notFound("model '" + name + "' does not exist"))));
+            return json(model(row(name).orElseThrow(() -> ErrorStatus.notFound("model '" + name + "' does not exist"))));
         } catch (RuntimeException e) {
             return OpenAiErrors.response(e);
         }
@@ -114,7 +114,7 @@ public class OpenAiResource {
         try {
             String refusal = adminToken.refusal(authorization);
             if (refusal != null) {
-                throw Status.UNAUTHENTICATED.withDescription(refusal).asRuntimeException();
+                throw ErrorStatus.unauthenticated(refusal);
             }
             String name = Validation.variantName("model", model);
             registry.whileUnloaded(name, () -> removal.delete(name));
@@ -341,7 +341,7 @@ public class OpenAiResource {
                             send(out, last);
                             break;
                         } else {
-                            send(out, OpenAiErrors.body(ServeErrors.status((Throwable) event)));
+                            send(out, OpenAiErrors.body(ErrorStatus.of((Throwable) event)));
                             break;
                         }
                     }
@@ -403,7 +403,7 @@ public class OpenAiResource {
 
     /** OpenAI's finish_reason: "length" when max_tokens ran out, else "stop" (end of turn or a stop sequence). */
     private static String finishReason(ServedGeneration served) {
-        return served.finishReason() == dev.claws.model.FinishReason.LENGTH ? "length" : "stop";
+        return served.finishReason() == StopReason.LENGTH ? "length" : "stop";
     }
 
     private static ObjectNode envelope(String idPrefix, String object, String model) {
@@ -449,11 +449,11 @@ public class OpenAiResource {
         return Response.ok(body.toString(), MediaType.APPLICATION_JSON).build();
     }
 
-    private Optional<Variant> row(String name) {
+    private Optional<VariantEntity> row(String name) {
         return QuarkusTransaction.requiringNew().call(() -> variants.findByName(name));
     }
 
-    private static ObjectNode model(Variant row) {
+    private static ObjectNode model(VariantEntity row) {
         ObjectNode model = JSON.createObjectNode();
         model.put("id", row.name);
         model.put("object", "model");

@@ -7,20 +7,20 @@ import dev.claws.api.v1.BenchmarkResult;
 import dev.claws.api.v1.CompressionMethod;
 import dev.claws.api.v1.EvalResult;
 import dev.claws.api.v1.EvalSelection;
-import dev.claws.api.v1.Job;
 import dev.claws.api.v1.JobKind;
-import dev.claws.api.v1.JobResult;
 import dev.claws.api.v1.JobState;
 import dev.claws.api.v1.LawFit;
 import dev.claws.api.v1.LawKind;
 import dev.claws.api.v1.LawPoints;
-import dev.claws.api.v1.SubmitBenchmarkRequest;
-import dev.claws.api.v1.SubmitCompressionRequest;
-import dev.claws.api.v1.SubmitEvaluationRequest;
-import dev.claws.api.v1.SubmitRecoveryRequest;
 import dev.claws.api.v1.Variant;
-import dev.claws.store.BenchmarkRun;
-import dev.claws.store.Variant.Method;
+import dev.claws.store.BenchmarkRunEntity;
+import dev.claws.store.VariantEntity.Method;
+import dev.claws.api.v1.Coefficient;
+import dev.claws.store.EvalResultEntity;
+import dev.claws.store.JobEntity;
+import dev.claws.store.LawFitEntity;
+import dev.claws.api.v1.LawForm;
+import dev.claws.store.VariantEntity;
 
 /**
  * Maps stored rows to API messages. JSON columns hold the protobuf JSON mapping of API messages (see {@link #toJson}),
@@ -73,7 +73,7 @@ public final class StoreMapping {
         };
     }
 
-    public static Variant variant(dev.claws.store.Variant row, boolean loaded, long memoryBytes) {
+    public static Variant variant(VariantEntity row, boolean loaded, long memoryBytes) {
         Variant.Builder variant = Variant.newBuilder();
         if (row.parameterRatio != null) {
             variant.setParameterRatio(row.parameterRatio);
@@ -94,56 +94,27 @@ public final class StoreMapping {
                 .build();
     }
 
-    public static JobKind kind(dev.claws.store.Job.Kind kind) {
+    public static JobKind kind(JobEntity.Kind kind) {
         return JobKind.valueOf("JOB_KIND_" + kind.name());
     }
 
-    public static JobState state(dev.claws.store.Job.State state) {
+    public static JobState state(JobEntity.State state) {
         return JobState.valueOf("JOB_STATE_" + state.name());
     }
 
     /** The stored kind for an API kind; null for UNSPECIFIED / unknown values. */
-    public static dev.claws.store.Job.Kind kind(JobKind kind) {
+    public static JobEntity.Kind kind(JobKind kind) {
         return kind == JobKind.JOB_KIND_UNSPECIFIED || kind == JobKind.UNRECOGNIZED
-                ? null : dev.claws.store.Job.Kind.valueOf(kind.name().substring("JOB_KIND_".length()));
+                ? null : JobEntity.Kind.valueOf(kind.name().substring("JOB_KIND_".length()));
     }
 
     /** The stored state for an API state; null for UNSPECIFIED / unknown values. */
-    public static dev.claws.store.Job.State state(JobState state) {
+    public static JobEntity.State state(JobState state) {
         return state == JobState.JOB_STATE_UNSPECIFIED || state == JobState.UNRECOGNIZED
-                ? null : dev.claws.store.Job.State.valueOf(state.name().substring("JOB_STATE_".length()));
+                ? null : JobEntity.State.valueOf(state.name().substring("JOB_STATE_".length()));
     }
 
-    public static Job job(dev.claws.store.Job row) {
-        Job.Builder job = Job.newBuilder()
-                .setId(row.id)
-                .setKind(kind(row.kind))
-                .setState(state(row.state))
-                .setProgress(row.progress)
-                .setStage(nullToEmpty(row.stage))
-                .setMessage(nullToEmpty(row.message))
-                .setError(nullToEmpty(row.error))
-                .setCreated(ProtoTime.toTimestamp(row.created));
-        if (row.started != null) {
-            job.setStarted(ProtoTime.toTimestamp(row.started));
-        }
-        if (row.finished != null) {
-            job.setFinished(ProtoTime.toTimestamp(row.finished));
-        }
-        switch (row.kind) {
-            case COMPRESSION -> job.setCompression(mergeJson(row.requestJson, SubmitCompressionRequest.newBuilder()));
-            case RECOVERY -> job.setRecovery(mergeJson(row.requestJson, SubmitRecoveryRequest.newBuilder()));
-            case EVALUATION -> job.setEvaluation(mergeJson(row.requestJson, SubmitEvaluationRequest.newBuilder()));
-            case BENCHMARK -> job.setBenchmark(mergeJson(row.requestJson, SubmitBenchmarkRequest.newBuilder()));
-            case STUDY -> job.setStudy(mergeJson(row.requestJson, dev.claws.api.v1.SubmitStudyRequest.newBuilder()));
-        }
-        if (row.resultJson != null) {
-            job.setResult(mergeJson(row.resultJson, JobResult.newBuilder()));
-        }
-        return job.build();
-    }
-
-    public static EvalResult evalResult(dev.claws.store.EvalResult row) {
+    public static EvalResult evalResult(EvalResultEntity row) {
         return EvalResult.newBuilder()
                 .setId(row.id)
                 .setVariant(row.variant)
@@ -160,7 +131,7 @@ public final class StoreMapping {
                 .build();
     }
 
-    public static BenchmarkResult benchmark(BenchmarkRun row) {
+    public static BenchmarkResult benchmark(BenchmarkRunEntity row) {
         return BenchmarkResult.newBuilder()
                 .setId(row.id)
                 .setVariant(row.variant)
@@ -179,14 +150,14 @@ public final class StoreMapping {
                 .build();
     }
 
-    public static LawKind kind(dev.claws.store.LawFit.Kind kind) {
+    public static LawKind kind(LawFitEntity.Kind kind) {
         return LawKind.valueOf("LAW_KIND_" + kind.name());
     }
 
     /** The stored kind for an API kind; null for UNSPECIFIED / unknown values. */
-    public static dev.claws.store.LawFit.Kind kind(LawKind kind) {
+    public static LawFitEntity.Kind kind(LawKind kind) {
         return kind == LawKind.LAW_KIND_UNSPECIFIED || kind == LawKind.UNRECOGNIZED
-                ? null : dev.claws.store.LawFit.Kind.valueOf(kind.name().substring("LAW_KIND_".length()));
+                ? null : LawFitEntity.Kind.valueOf(kind.name().substring("LAW_KIND_".length()));
     }
 
     /**
@@ -194,10 +165,10 @@ public final class StoreMapping {
      * claws.v1.LawFit document (residuals, residual_standard_error, shape) merged into the message;
      * selection_json a claws.v1.EvalSelection document.
      */
-    public static LawFit lawFit(dev.claws.store.LawFit row) {
+    public static LawFit lawFit(LawFitEntity row) {
         LawFit.Builder fit = LawFit.newBuilder();
         mergeJson(row.diagnosticsJson, fit);
-        boolean gammaEstimated = fit.getForm() != dev.claws.api.v1.LawForm.LAW_FORM_WITHOUT_RFT;
+        boolean gammaEstimated = fit.getForm() != LawForm.LAW_FORM_WITHOUT_RFT;
         fit.setId(row.id)
                 .setName(row.name)
                 .setKind(kind(row.kind))
@@ -217,9 +188,9 @@ public final class StoreMapping {
         return fit.build();
     }
 
-    private static dev.claws.api.v1.Coefficient coefficient(double estimate, double stderr, double low, double high,
+    private static Coefficient coefficient(double estimate, double stderr, double low, double high,
                                                             boolean estimated) {
-        return dev.claws.api.v1.Coefficient.newBuilder()
+        return Coefficient.newBuilder()
                 .setEstimate(estimate).setStandardError(stderr).setCiLow(low).setCiHigh(high).setEstimated(estimated)
                 .build();
     }

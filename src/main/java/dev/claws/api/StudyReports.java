@@ -17,10 +17,10 @@ import dev.claws.law.StudyAnalysis;
 import dev.claws.report.PublishedFindings;
 import dev.claws.report.RenderedReport;
 import dev.claws.report.StudyReportPage;
-import dev.claws.store.Job;
+import dev.claws.store.JobEntity;
 import dev.claws.store.JobRepository;
 import dev.claws.store.LawFitRepository;
-import dev.claws.store.StudyResult;
+import dev.claws.store.StudyResultEntity;
 import dev.claws.store.StudyResultRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,28 +43,28 @@ public class StudyReports {
 
     StudyReport report(GetStudyReportRequest request) {
         if (request.getJobId() < 0) {
-            throw Rpc.invalid("job_id must be a positive id (or 0 to find the study by name), got " + request.getJobId());
+            throw ErrorStatus.invalid("job_id must be a positive id (or 0 to find the study by name), got " + request.getJobId());
         }
         if (request.getJobId() == 0 && request.getName().isEmpty()) {
-            throw Rpc.invalid("job_id or name is required: the study job's id or the study's name");
+            throw ErrorStatus.invalid("job_id or name is required: the study job's id or the study's name");
         }
         StudyReport.Builder report = QuarkusTransaction.requiringNew().call(() -> {
-            StudyResult result;
+            StudyResultEntity result;
             if (request.getJobId() > 0) {
-                Job job = jobs.findByIdOptional(request.getJobId()).orElseThrow(() ->
-                        Rpc.notFound("job " + request.getJobId() + " does not exist"));
-                if (job.kind != Job.Kind.STUDY) {
-                    throw Rpc.invalid("job_id " + job.id + " is a " + job.kind + " job, not a study");
+                JobEntity job = jobs.findByIdOptional(request.getJobId()).orElseThrow(() ->
+                        ErrorStatus.notFound("job " + request.getJobId() + " does not exist"));
+                if (job.kind != JobEntity.Kind.STUDY) {
+                    throw ErrorStatus.invalid("job_id " + job.id + " is a " + job.kind + " job, not a study");
                 }
-                result = results.findByIdOptional(job.id).orElseThrow(() -> Rpc.failedPrecondition("study job "
+                result = results.findByIdOptional(job.id).orElseThrow(() -> ErrorStatus.failedPrecondition("study job "
                         + job.id + " is " + job.state + ": its report exists once it has finished"
                         + (job.state.isFinal() ? " successfully" : "")));
             } else {
                 String name = Validation.variantName("name", request.getName());
                 result = results.findNewestByName(name).orElseThrow(() ->
-                        Rpc.notFound("no finished study is named '" + name + "'"));
+                        ErrorStatus.notFound("no finished study is named '" + name + "'"));
             }
-            Job job = jobs.findById(result.jobId);
+            JobEntity job = jobs.findById(result.jobId);
             SubmitStudyRequest submitted = StoreMapping.mergeJson(job.requestJson, SubmitStudyRequest.newBuilder())
                     .build();
             StudyAnalysis analysis = StudyAnalysisJson.decode(result.analysisJson);
@@ -72,7 +72,7 @@ public class StudyReports {
                     .setJobId(job.id)
                     .setName(result.name)
                     .setBase(submitted.getBase())
-                    .setState(StoreMapping.job(job).getState());
+                    .setState(StoreMapping.state(job.state));
             return b;
         });
         report.addAllPublishedFindings(PublishedFindings.LINES);
@@ -154,7 +154,7 @@ public class StudyReports {
     }
 
     private static dev.claws.api.v1.CompressionMethod method(String id) {
-        return StoreMapping.method(dev.claws.store.Variant.Method.valueOf(id.toUpperCase(Locale.ROOT)));
+        return StoreMapping.method(dev.claws.store.VariantEntity.Method.valueOf(id.toUpperCase(Locale.ROOT)));
     }
 
     private static String nullToEmpty(String s) {

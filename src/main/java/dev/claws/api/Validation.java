@@ -16,17 +16,17 @@ final class Validation {
 
     static String variantName(String field, String value) {
         if (value.isEmpty()) {
-            throw Rpc.invalid(field, field + " is required: a variant name of 1 to 128 characters from [A-Za-z0-9._-]");
+            throw ErrorStatus.invalid(field, field + " is required: a variant name of 1 to 128 characters from [A-Za-z0-9._-]");
         }
         if (!VARIANT_NAME.matcher(value).matches()) {
-            throw Rpc.invalid(field, field + " must be 1 to 128 characters from [A-Za-z0-9._-], starting with a letter or digit");
+            throw ErrorStatus.invalid(field, field + " must be 1 to 128 characters from [A-Za-z0-9._-], starting with a letter or digit");
         }
         return value;
     }
 
     static long positiveId(String field, long value) {
         if (value <= 0) {
-            throw Rpc.invalid(field + " must be a positive id, got " + value);
+            throw ErrorStatus.invalid(field + " must be a positive id, got " + value);
         }
         return value;
     }
@@ -36,7 +36,7 @@ final class Validation {
             return DEFAULT_LIST_LIMIT;
         }
         if (value < 0 || value > MAX_LIST_LIMIT) {
-            throw Rpc.invalid(field + " must be between 1 and " + MAX_LIST_LIMIT + " (0 = " + DEFAULT_LIST_LIMIT
+            throw ErrorStatus.invalid(field + " must be between 1 and " + MAX_LIST_LIMIT + " (0 = " + DEFAULT_LIST_LIMIT
                     + "), got " + Integer.toUnsignedString(value));
         }
         return value;

@@ -2,7 +2,7 @@ package dev.claws.api;
 
 import dev.claws.api.v1.DeleteVariantResponse;
 import dev.claws.model.io.FileTrees;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,7 +13,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.claws.config.DataConfig;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,18 +30,18 @@ public class VariantRemoval {
     private final Path variantsDir;
 
     @Inject
-    public VariantRemoval(VariantRepository variants, @ConfigProperty(name = "claws.data-dir") Path dataDir) {
+    public VariantRemoval(VariantRepository variants, DataConfig data) {
         this.variants = variants;
-        this.variantsDir = dataDir.resolve("variants").toAbsolutePath().normalize();
+        this.variantsDir = data.dataDir().resolve("variants").toAbsolutePath().normalize();
     }
 
     public DeleteVariantResponse delete(String name) {
         String storedPath = QuarkusTransaction.requiringNew().call(() -> {
-            Variant row = variants.findByName(name)
-                    .orElseThrow(() -> Rpc.notFound("variant '" + name + "' does not exist"));
+            VariantEntity row = variants.findByName(name)
+                    .orElseThrow(() -> ErrorStatus.notFound("variant '" + name + "' does not exist"));
             long derived = variants.countDerivedFrom(name);
             if (derived > 0) {
-                throw Rpc.failedPrecondition("variant '" + name + "' cannot be deleted: " + derived
+                throw ErrorStatus.failedPrecondition("variant '" + name + "' cannot be deleted: " + derived
                         + " other variant(s) derive from it; delete them first");
             }
             return row.path;
@@ -51,7 +51,7 @@ public class VariantRemoval {
         try {
             long deleted = QuarkusTransaction.requiringNew().call(() -> variants.delete("name", name));
             if (deleted == 0) {
-                throw Rpc.notFound("variant '" + name + "' does not exist");
+                throw ErrorStatus.notFound("variant '" + name + "' does not exist");
             }
         } catch (RuntimeException e) {
             if (aside != null) {

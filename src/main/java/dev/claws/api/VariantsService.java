@@ -9,7 +9,6 @@ import dev.claws.api.v1.LoadVariantRequest;
 import dev.claws.api.v1.UnloadVariantRequest;
 import dev.claws.api.v1.Variant;
 import dev.claws.api.v1.VariantsGrpc;
-import dev.claws.serve.ServeException;
 import dev.claws.serve.VariantRegistry;
 import dev.claws.store.VariantRepository;
 import io.grpc.ServerServiceDefinition;
@@ -20,7 +19,7 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.function.Supplier;
+import dev.claws.store.VariantEntity;
 
 /**
  * The Variants service: the Variant table joined with what the variant registry holds in memory. Load, Unload and
@@ -69,10 +68,10 @@ public class VariantsService extends VariantsGrpc.VariantsImplBase {
         Rpc.unary(observer, () -> {
             String name = Validation.variantName("name", request.getName());
             if (request.getPath().isEmpty()) {
-                serving(() -> registry.load(name));
+                registry.load(name);
             } else {
                 Path path = checkpointPath(request.getPath());
-                serving(() -> registry.registerAndLoad(name, path));
+                registry.registerAndLoad(name, path);
             }
             return describe(name);
         });
@@ -96,17 +95,17 @@ public class VariantsService extends VariantsGrpc.VariantsImplBase {
     public void deleteVariant(DeleteVariantRequest request, StreamObserver<DeleteVariantResponse> observer) {
         Rpc.unary(observer, () -> {
             String name = Validation.variantName("name", request.getName());
-            return serving(() -> registry.whileUnloaded(name, () -> removal.delete(name)));
+            return registry.whileUnloaded(name, () -> removal.delete(name));
         });
     }
 
     private Variant describe(String name) {
         return QuarkusTransaction.requiringNew().call(() -> variants.findByName(name)
                 .map(this::withResidency)
-                .orElseThrow(() -> Rpc.notFound("variant '" + name + "' does not exist")));
+                .orElseThrow(() -> ErrorStatus.notFound("variant '" + name + "' does not exist")));
     }
 
-    private Variant withResidency(dev.claws.store.Variant row) {
+    private Variant withResidency(VariantEntity row) {
         return registry.resident(row.name)
                 .map(v -> StoreMapping.variant(row, true, v.memoryBytes()))
                 .orElseGet(() -> StoreMapping.variant(row, false, 0));
@@ -116,15 +115,7 @@ public class VariantsService extends VariantsGrpc.VariantsImplBase {
         try {
             return Path.of(value);
         } catch (InvalidPathException e) {
-            throw Rpc.invalid("path is not a valid directory path: " + e.getMessage());
-        }
-    }
-
-    private static <T> T serving(Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (ServeException e) {
-            throw ServeErrors.status(e);
+            throw ErrorStatus.invalid("path is not a valid directory path: " + e.getMessage());
         }
     }
 }

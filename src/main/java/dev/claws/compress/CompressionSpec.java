@@ -10,11 +10,11 @@ package dev.claws.compress;
  * @param pruneAttentionHeads extension, random_prune only: also remove whole key/value groups (with their query heads)
  *                            at the same ratio, keeping at least one group
  * @param sliceGptPca         slicegpt only: how each boundary's PCA is calibrated; null means
- *                            {@link SliceGptPca#SEQUENTIAL} (the official algorithm). random_prune takes only null or
+ *                            {@link SliceGptPcaMode#SEQUENTIAL} (the official algorithm). random_prune takes only null or
  *                            SEQUENTIAL (the default, ignored)
  */
-public record CompressionSpec(CompressionMethod method, double ratio, long seed, boolean pruneAttentionHeads,
-                              SliceGptPca sliceGptPca) {
+public record CompressionSpec(PruningMethod method, double ratio, long seed, boolean pruneAttentionHeads,
+                              SliceGptPcaMode sliceGptPca) {
 
     public CompressionSpec {
         if (method == null) {
@@ -23,31 +23,31 @@ public record CompressionSpec(CompressionMethod method, double ratio, long seed,
         if (!(ratio > 0 && ratio < 1)) {
             throw new IllegalArgumentException("ratio must be in (0, 1), got " + ratio);
         }
-        if (pruneAttentionHeads && method != CompressionMethod.RANDOM_PRUNE) {
+        if (pruneAttentionHeads && method != PruningMethod.RANDOM_PRUNE) {
             throw new IllegalArgumentException("pruneAttentionHeads is only supported with method random_prune");
         }
         if (sliceGptPca == null) {
-            sliceGptPca = SliceGptPca.SEQUENTIAL;
+            sliceGptPca = SliceGptPcaMode.SEQUENTIAL;
         }
-        if (sliceGptPca != SliceGptPca.SEQUENTIAL && method != CompressionMethod.SLICEGPT) {
+        if (sliceGptPca != SliceGptPcaMode.SEQUENTIAL && method != PruningMethod.SLICEGPT) {
             throw new IllegalArgumentException("sliceGptPca " + sliceGptPca + " is only supported with method slicegpt");
         }
     }
 
-    /** A spec with the default SliceGPT PCA ({@link SliceGptPca#SEQUENTIAL}). */
-    public CompressionSpec(CompressionMethod method, double ratio, long seed, boolean pruneAttentionHeads) {
+    /** A spec with the default SliceGPT PCA ({@link SliceGptPcaMode#SEQUENTIAL}). */
+    public CompressionSpec(PruningMethod method, double ratio, long seed, boolean pruneAttentionHeads) {
         this(method, ratio, seed, pruneAttentionHeads, null);
     }
 
     public static CompressionSpec randomPrune(double ratio, long seed) {
-        return new CompressionSpec(CompressionMethod.RANDOM_PRUNE, ratio, seed, false);
+        return new CompressionSpec(PruningMethod.RANDOM_PRUNE, ratio, seed, false);
     }
 
     public static CompressionSpec sliceGpt(double ratio) {
-        return new CompressionSpec(CompressionMethod.SLICEGPT, ratio, 0, false, SliceGptPca.SEQUENTIAL);
+        return new CompressionSpec(PruningMethod.SLICEGPT, ratio, 0, false, SliceGptPcaMode.SEQUENTIAL);
     }
 
-    public static CompressionSpec sliceGpt(double ratio, SliceGptPca pca) {
-        return new CompressionSpec(CompressionMethod.SLICEGPT, ratio, 0, false, pca);
+    public static CompressionSpec sliceGpt(double ratio, SliceGptPcaMode pca) {
+        return new CompressionSpec(PruningMethod.SLICEGPT, ratio, 0, false, pca);
     }
 }

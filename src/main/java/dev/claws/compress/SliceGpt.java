@@ -35,7 +35,7 @@ import java.util.Map;
  * <li>rotate and slice to d' columns: embeddings E Q_0, readers W Q_k, writers Q_k^T W (and their biases),
  *     shortcut matrices Q_k^T Q_{k+1} on the residual path, all computed in float64.</li>
  * </ol>
- * The PCA follows {@link SliceGptPca}: {@code SEQUENTIAL} (default) is the official {@code rotate_and_slice_sequential}:
+ * The PCA follows {@link SliceGptPcaMode}: {@code SEQUENTIAL} (default) is the official {@code rotate_and_slice_sequential}:
  * the embeddings are mean-centred (W - mean over the hidden dim, in float64, as {@code fuse_modules} does for every
  * model; the untied head keeps the uncentred rows), and Q_k is the PCA of boundary k in the model already rotated and
  * sliced before k. All calibration sequences run as the rows of one pass of the base's decoder layer; at each boundary
@@ -66,7 +66,7 @@ final class SliceGpt {
         return Math.max(ROUND, w);
     }
 
-    static void write(Path base, Path out, ModelConfig config, int width, SliceGptPca pca, List<long[]> calibration,
+    static void write(Path base, Path out, ModelConfig config, int width, SliceGptPcaMode pca, List<long[]> calibration,
                       EngineOptions options, CompressionProgress progress) {
         try (NDManager root = Engines.newManager(options)) {
             write(base, out, config, width, pca, calibration, root, progress);
@@ -74,7 +74,7 @@ final class SliceGpt {
     }
 
     /** {@link #write} with every array made under {@code root}, which holds no more arrays afterwards than before. */
-    static void write(Path base, Path out, ModelConfig config, int width, SliceGptPca pca, List<long[]> calibration,
+    static void write(Path base, Path out, ModelConfig config, int width, SliceGptPcaMode pca, List<long[]> calibration,
                       NDManager root, CompressionProgress progress) {
         if (calibration == null || calibration.isEmpty()) {
             throw new IllegalArgumentException("calibration must hold at least one token sequence for slicegpt");
@@ -94,7 +94,7 @@ final class SliceGpt {
         // the bases live only while the checkpoint is written; every product of the rotation lives in the manager of
         // the tensor being written (a basis is borrowed into it as a view, never used as a first operand itself)
         try (NDManager held = root.newSubManager()) {
-            boolean sequential = pca != SliceGptPca.SINGLE_PASS;
+            boolean sequential = pca != SliceGptPcaMode.SINGLE_PASS;
             List<NDArray> q = sequential ? sequentialBases(base, config, width, calibration, held, progress)
                     : bases(base, config, width, calibration, held, progress);
             progress.report(0.6, "write", "rotating and slicing the weights");

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.claws.model.ContinuationScore;
 
 /**
  * The inference engine as evaluation sees it (semantics in {@link LanguageModelScorer}). Requests that share a context
@@ -36,25 +37,25 @@ public final class EngineScorer implements LanguageModelScorer {
     }
 
     @Override
-    public ContinuationScore score(int[] context, int[] continuation) {
-        dev.claws.model.ContinuationScore s = model.model().score(toLongs(context), toLongs(continuation));
-        return new ContinuationScore(finiteScore(s, context.length), s.greedy());
+    public LoglikelihoodResult score(int[] context, int[] continuation) {
+        ContinuationScore s = model.model().score(toLongs(context), toLongs(continuation));
+        return new LoglikelihoodResult(finiteScore(s, context.length), s.greedy());
     }
 
     @Override
-    public List<ContinuationScore> scoreAll(List<TokenizedRequest> requests) {
+    public List<LoglikelihoodResult> scoreAll(List<TokenizedRequest> requests) {
         Map<String, List<Integer>> byContext = new LinkedHashMap<>();
         for (int i = 0; i < requests.size(); i++) {
             byContext.computeIfAbsent(java.util.Arrays.toString(requests.get(i).context()), k -> new ArrayList<>())
                     .add(i);
         }
-        ContinuationScore[] out = new ContinuationScore[requests.size()];
+        LoglikelihoodResult[] out = new LoglikelihoodResult[requests.size()];
         for (List<Integer> group : byContext.values()) {
             long[] context = toLongs(requests.get(group.get(0)).context());
             List<long[]> continuations = group.stream().map(i -> toLongs(requests.get(i).continuation())).toList();
-            List<dev.claws.model.ContinuationScore> scores = model.model().score(context, continuations);
+            List<ContinuationScore> scores = model.model().score(context, continuations);
             for (int k = 0; k < group.size(); k++) {
-                out[group.get(k)] = new ContinuationScore(finiteScore(scores.get(k), context.length),
+                out[group.get(k)] = new LoglikelihoodResult(finiteScore(scores.get(k), context.length),
                         scores.get(k).greedy());
             }
         }
@@ -78,7 +79,7 @@ public final class EngineScorer implements LanguageModelScorer {
      * The summed log-likelihood, refused when the model produced NaN or an infinity (log-softmax of finite logits is
      * always finite, so a non-finite value means the checkpoint overflows).
      */
-    private static double finiteScore(dev.claws.model.ContinuationScore s, int contextTokens) {
+    private static double finiteScore(ContinuationScore s, int contextTokens) {
         double[] lp = s.tokenLogProbs();
         for (int j = 0; j < lp.length; j++) {
             if (!Double.isFinite(lp[j])) {

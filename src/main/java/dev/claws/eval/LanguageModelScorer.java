@@ -30,7 +30,7 @@ public interface LanguageModelScorer {
 
     int[] encode(String text);
 
-    ContinuationScore score(int[] context, int[] continuation);
+    LoglikelihoodResult score(int[] context, int[] continuation);
 
     double[] tokenNlls(int[] tokens);
 
@@ -39,8 +39,8 @@ public interface LanguageModelScorer {
     int maxLength();
 
     /** Scores several requests; engines override this to batch. Results are in request order. */
-    default List<ContinuationScore> scoreAll(List<TokenizedRequest> requests) {
-        List<ContinuationScore> scores = new ArrayList<>(requests.size());
+    default List<LoglikelihoodResult> scoreAll(List<TokenizedRequest> requests) {
+        List<LoglikelihoodResult> scores = new ArrayList<>(requests.size());
         for (TokenizedRequest request : requests) {
             scores.add(score(request.context(), request.continuation()));
         }

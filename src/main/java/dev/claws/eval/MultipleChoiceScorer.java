@@ -19,7 +19,7 @@ public final class MultipleChoiceScorer {
     }
 
     public ScoredItem score(MultipleChoiceItem item) {
-        List<ContinuationScore> scores = model.scoreAll(tokenize(item));
+        List<LoglikelihoodResult> scores = model.scoreAll(tokenize(item));
         return ScoredItem.decide(item, scores);
     }
 

@@ -6,13 +6,13 @@ import java.util.List;
  * A scored multiple-choice document: one score per choice and the choices picked by acc (highest summed
  * log-likelihood) and acc_norm (highest log-likelihood per character of the choice string), first index on ties.
  */
-public record ScoredItem(MultipleChoiceItem item, List<ContinuationScore> scores, int predicted, int predictedNorm) {
+public record ScoredItem(MultipleChoiceItem item, List<LoglikelihoodResult> scores, int predicted, int predictedNorm) {
     public ScoredItem {
         scores = List.copyOf(scores);
     }
 
     /** Decides both predictions from the per-choice scores, as the harness's {@code process_results} does. */
-    public static ScoredItem decide(MultipleChoiceItem item, List<ContinuationScore> scores) {
+    public static ScoredItem decide(MultipleChoiceItem item, List<LoglikelihoodResult> scores) {
         if (scores.size() != item.choices().size()) {
             throw new IllegalArgumentException("scores: need one per choice (" + item.choices().size() + "), got " + scores.size());
         }

@@ -2,10 +2,10 @@ package dev.claws.jobs;
 
 import dev.claws.model.DecoderModel;
 import dev.claws.model.EngineOptions;
-import dev.claws.model.FinishReason;
+import dev.claws.model.StopReason;
 import dev.claws.model.GenerationResult;
 import dev.claws.model.GenerationSettings;
-import dev.claws.store.BenchmarkRun;
+import dev.claws.store.BenchmarkRunEntity;
 import dev.claws.store.BenchmarkRunRepository;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,11 +27,11 @@ final class BenchmarkWork implements JobWork {
     private record Samples(double[] prefillMs, double[] decodeMsPerToken) {
     }
 
-    private final BenchmarkSpec spec;
+    private final BenchmarkJobSpec spec;
     private final EngineOptions options;
     private final BenchmarkRunRepository runs;
 
-    BenchmarkWork(BenchmarkSpec spec, EngineOptions options, BenchmarkRunRepository runs) {
+    BenchmarkWork(BenchmarkJobSpec spec, EngineOptions options, BenchmarkRunRepository runs) {
         this.spec = spec;
         this.options = options;
         this.runs = runs;
@@ -78,7 +78,7 @@ final class BenchmarkWork implements JobWork {
             }
             Map<String, Long> parameters = new LinkedHashMap<>();
             models.forEach((name, model) -> parameters.put(name, model.config().parameterCount()));
-            List<BenchmarkRun> rows = summarize(samples, parameters);
+            List<BenchmarkRunEntity> rows = summarize(samples, parameters);
             context.progress(1, "storing results", rows.size() + " results");
             return jobId -> store(jobId, rows);
         } finally {
@@ -90,7 +90,7 @@ final class BenchmarkWork implements JobWork {
         GenerationSettings settings = GenerationSettings.greedy(newTokens).withStopTokenIds(List.of());
         GenerationResult result = model.generate(prompt(promptLength, model.config().vocabSize()), settings, null,
                 context::cancelled);
-        if (result.finishReason() == FinishReason.CANCELLED) {
+        if (result.finishReason() == StopReason.CANCELLED) {
             throw new CancellationException("job " + context.jobId() + " was cancelled");
         }
         context.checkCancelled();
@@ -105,8 +105,8 @@ final class BenchmarkWork implements JobWork {
         return ids;
     }
 
-    private List<BenchmarkRun> summarize(Map<String, Samples> samples, Map<String, Long> parameters) {
-        List<BenchmarkRun> rows = new ArrayList<>();
+    private List<BenchmarkRunEntity> summarize(Map<String, Samples> samples, Map<String, Long> parameters) {
+        List<BenchmarkRunEntity> rows = new ArrayList<>();
         for (ModelRef ref : spec.models()) {
             for (int p : spec.promptLengths()) {
                 for (int g : spec.generationLengths()) {
@@ -115,7 +115,7 @@ final class BenchmarkWork implements JobWork {
                     BenchmarkStats prefill = BenchmarkStats.of(own.prefillMs());
                     BenchmarkStats decode = BenchmarkStats.of(own.decodeMsPerToken());
                     BenchmarkStats baseDecode = BenchmarkStats.of(base.decodeMsPerToken());
-                    BenchmarkRun row = new BenchmarkRun();
+                    BenchmarkRunEntity row = new BenchmarkRunEntity();
                     row.variant = ref.name();
                     row.base = ref.baseModel();
                     row.promptLength = p;
@@ -136,9 +136,9 @@ final class BenchmarkWork implements JobWork {
         return rows;
     }
 
-    private JobResultData store(long jobId, List<BenchmarkRun> rows) {
+    private JobResultData store(long jobId, List<BenchmarkRunEntity> rows) {
         List<Long> ids = new ArrayList<>();
-        for (BenchmarkRun row : rows) {
+        for (BenchmarkRunEntity row : rows) {
             row.jobId = jobId;
             runs.persist(row);
             ids.add(row.id);

@@ -5,7 +5,7 @@ import dev.claws.compress.CompressionOutcome;
 import dev.claws.compress.Compressor;
 import dev.claws.model.EngineOptions;
 import dev.claws.model.TextTokenizer;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +20,7 @@ import java.util.Random;
  * Compresses a stored variant into a new one. Everything the job writes lies below the staging directory
  * {@code variants/.partial-<job id>} (the compressor's own temporary files included); the checkpoint, written to
  * {@code .partial-<job id>/checkpoint}, is renamed to {@code variants/<name>} in one atomic step only when it is complete,
- * in the transaction that inserts the Variant row; a failure or cancellation deletes the staging directory (and the
+ * in the transaction that inserts the VariantEntity row; a failure or cancellation deletes the staging directory (and the
  * renamed one if the row could not be stored), so no half-written variant is ever visible.
  */
 public final class CompressionWork implements JobWork {
@@ -69,11 +69,11 @@ public final class CompressionWork implements JobWork {
         ModelRef base = spec.base();
         long baseParameters = variants.findByName(base.baseModel()).map(b -> b.parameterCount).orElse(0L);
         Double parameterRatio = baseParameters > 0 ? 1 - (double) parameterCount / baseParameters : null;
-        Variant row = new Variant();
+        VariantEntity row = new VariantEntity();
         row.name = spec.name();
         row.base = base.baseModel();
         row.parent = base.name();
-        row.method = Variant.Method.valueOf(spec.compression().method().name());
+        row.method = VariantEntity.Method.valueOf(spec.compression().method().name());
         row.ratio = spec.compression().ratio();
         row.rftTokens = base.rftTokens();
         row.parameterCount = parameterCount;

@@ -13,7 +13,7 @@ import dev.claws.eval.MultipleChoiceTasks;
 import dev.claws.eval.TaskResult;
 import dev.claws.model.EngineOptions;
 import dev.claws.model.LanguageModel;
-import dev.claws.store.EvalResult;
+import dev.claws.store.EvalResultEntity;
 import dev.claws.store.EvalResultRepository;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,12 +33,12 @@ final class EvaluationWork implements JobWork {
     record Measured(String task, String metric, double value, double stderr, long samples) {
     }
 
-    private final EvaluationSpec spec;
+    private final EvaluationJobSpec spec;
     private final Path dataDir;
     private final EngineOptions options;
     private final EvalResultRepository results;
 
-    EvaluationWork(EvaluationSpec spec, Path dataDir, EngineOptions options, EvalResultRepository results) {
+    EvaluationWork(EvaluationJobSpec spec, Path dataDir, EngineOptions options, EvalResultRepository results) {
         this.spec = spec;
         this.dataDir = dataDir;
         this.options = options;
@@ -110,7 +110,7 @@ final class EvaluationWork implements JobWork {
         ModelRef v = spec.variant();
         List<Long> ids = new ArrayList<>();
         for (Measured m : measured) {
-            EvalResult row = new EvalResult();
+            EvalResultEntity row = new EvalResultEntity();
             row.jobId = jobId;
             row.variant = v.name();
             row.task = m.task();

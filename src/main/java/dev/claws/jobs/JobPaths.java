@@ -2,7 +2,8 @@ package dev.claws.jobs;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.claws.config.DataConfig;
+import dev.claws.config.EvalConfig;
 
 /**
  * Where jobs read and write: variants under {@code <claws.data-dir>/variants/<name>}, built first in a staging
@@ -17,10 +18,9 @@ public class JobPaths {
     private final Path variantsDir;
     private final Path evalDataDir;
 
-    public JobPaths(@ConfigProperty(name = "claws.data-dir") Path dataDir,
-                    @ConfigProperty(name = "claws.eval.data-dir", defaultValue = "../shared/data") Path evalDataDir) {
-        this.variantsDir = dataDir.resolve("variants").toAbsolutePath().normalize();
-        this.evalDataDir = evalDataDir.toAbsolutePath().normalize();
+    public JobPaths(DataConfig data, EvalConfig eval) {
+        this.variantsDir = data.dataDir().resolve("variants").toAbsolutePath().normalize();
+        this.evalDataDir = eval.dataDir().toAbsolutePath().normalize();
     }
 
     public Path variantsDir() {

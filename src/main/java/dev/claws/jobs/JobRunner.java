@@ -1,7 +1,7 @@
 package dev.claws.jobs;
 
 import dev.claws.model.io.FileTrees;
-import dev.claws.store.Job;
+import dev.claws.store.JobEntity;
 import dev.claws.store.JobRepository;
 import dev.claws.store.StoredTime;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -28,7 +28,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.claws.config.JobsConfig;
 import org.jboss.logging.Logger;
 
 /**
@@ -57,22 +57,13 @@ public class JobRunner {
     JobRepository jobs;
 
     @Inject
-    JobCatalog catalog;
-
-    @Inject
-    JobResultEncoder encoder;
+    JobWorks works;
 
     @Inject
     JobPaths paths;
 
-    @ConfigProperty(name = "claws.jobs.concurrency", defaultValue = "1")
-    int concurrency;
-
-    @ConfigProperty(name = "claws.jobs.max-queued", defaultValue = "100")
-    int maxQueued;
-
-    @ConfigProperty(name = "claws.jobs.cancel-wait-ms", defaultValue = "10000")
-    long cancelWaitMs;
+    @Inject
+    JobsConfig config;
 
     private final Map<Long, LiveJob> live = new ConcurrentHashMap<>();
     private ThreadPoolExecutor executor;
@@ -82,9 +73,7 @@ public class JobRunner {
 
     @PostConstruct
     void init() {
-        if (concurrency < 1 || concurrency > 64) {
-            throw new IllegalArgumentException("claws.jobs.concurrency must be between 1 and 64, got " + concurrency);
-        }
+        int concurrency = config.concurrency();
         AtomicInteger n = new AtomicInteger();
         executor = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 r -> daemon(r, "claws-job-" + n.incrementAndGet()));
@@ -118,7 +107,7 @@ public class JobRunner {
         }
         executor.shutdown();
         try {
-            executor.awaitTermination(cancelWaitMs, TimeUnit.MILLISECONDS);
+            executor.awaitTermination(config.cancelWaitMs(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -135,25 +124,25 @@ public class JobRunner {
      * not running here, and queues QUEUED rows that are not queued here. Runs at start-up; safe to call again.
      */
     public Recovery recover() {
-        List<Job> orphans = QuarkusTransaction.requiringNew().call(() -> jobs.list("state", Sort.by("id"),
-                Job.State.RUNNING).stream().filter(row -> !live.containsKey(row.id)).map(JobRunner::copy).toList());
+        List<JobEntity> orphans = QuarkusTransaction.requiringNew().call(() -> jobs.list("state", Sort.by("id"),
+                JobEntity.State.RUNNING).stream().filter(row -> !live.containsKey(row.id)).map(JobRunner::copy).toList());
         int interrupted = 0;
-        for (Job orphan : orphans) {
+        for (JobEntity orphan : orphans) {
             long id = orphan.id;
-            if (orphan.kind == Job.Kind.STUDY) {
+            if (orphan.kind == JobEntity.Kind.STUDY) {
                 // a study keeps every finished step; queued again, it goes on where it stopped
                 QuarkusTransaction.requiringNew().call(() -> jobs.update(
-                        "state = ?1, stage = ?2, message = ?3 where id = ?4 and state = ?5", Job.State.QUEUED,
-                        "queued", RESUMED_MESSAGE, id, Job.State.RUNNING));
+                        "state = ?1, stage = ?2, message = ?3 where id = ?4 and state = ?5", JobEntity.State.QUEUED,
+                        "queued", RESUMED_MESSAGE, id, JobEntity.State.RUNNING));
                 continue;
             }
             interrupted += QuarkusTransaction.requiringNew().call(() -> jobs.update(
                     "state = ?1, error = ?2, finished = ?3, message = ?4 where id = ?5 and state = ?6",
-                    Job.State.INTERRUPTED, INTERRUPTED_REASON, StoredTime.now(), "interrupted", id, Job.State.RUNNING));
+                    JobEntity.State.INTERRUPTED, INTERRUPTED_REASON, StoredTime.now(), "interrupted", id, JobEntity.State.RUNNING));
         }
         int partials = removeOrphanPartials();
-        List<Job> queued = QuarkusTransaction.requiringNew().call(() -> jobs.list("state", Sort.by("id"),
-                Job.State.QUEUED).stream().filter(row -> !live.containsKey(row.id)).map(JobRunner::copy).toList());
+        List<JobEntity> queued = QuarkusTransaction.requiringNew().call(() -> jobs.list("state", Sort.by("id"),
+                JobEntity.State.QUEUED).stream().filter(row -> !live.containsKey(row.id)).map(JobRunner::copy).toList());
         queued.forEach(this::enqueue);
         return new Recovery(interrupted, queued.size(), partials);
     }
@@ -179,22 +168,26 @@ public class JobRunner {
     }
 
     /**
-     * Stores a new QUEUED job and queues it. The request must have been validated by the caller.
+     * Stores a new QUEUED job and queues it.
      *
+     * @param spec        the validated request; stored as JSON and read back when the job starts
+     * @param requestJson the request as the caller sent it (with defaults filled in), stored for display only
      * @throws JobQueueFullException when claws.jobs.max-queued jobs are waiting already
      */
-    public synchronized Job submit(Job.Kind kind, String requestJson) {
-        long waiting = live.values().stream().filter(j -> j.state() == Job.State.QUEUED).count();
-        if (waiting >= maxQueued) {
-            throw new JobQueueFullException(waiting + " jobs are queued already (claws.jobs.max-queued = " + maxQueued
+    public synchronized JobEntity submit(JobSpec spec, String requestJson) {
+        long waiting = live.values().stream().filter(j -> j.state() == JobEntity.State.QUEUED).count();
+        if (waiting >= config.maxQueued()) {
+            throw new JobQueueFullException(waiting + " jobs are queued already (claws.jobs.max-queued = "
+                    + config.maxQueued()
                     + "); try again when some have finished");
         }
-        Job stored = QuarkusTransaction.requiringNew().call(() -> {
-            Job row = new Job();
-            row.kind = kind;
-            row.state = Job.State.QUEUED;
+        JobEntity stored = QuarkusTransaction.requiringNew().call(() -> {
+            JobEntity row = new JobEntity();
+            row.kind = spec.kind();
+            row.state = JobEntity.State.QUEUED;
             row.stage = "queued";
             row.requestJson = requestJson;
+            row.specJson = JobJson.spec(spec);
             jobs.persist(row);
             return copy(row);
         });
@@ -202,7 +195,7 @@ public class JobRunner {
         return stored;
     }
 
-    private void enqueue(Job snapshot) {
+    private void enqueue(JobEntity snapshot) {
         LiveJob job = new LiveJob(snapshot);
         live.put(job.id, job);
         synchronized (job) {
@@ -211,7 +204,7 @@ public class JobRunner {
     }
 
     /** The current snapshot: live when this server queued or runs the job, else from the table. */
-    public Optional<Job> find(long id) {
+    public Optional<JobEntity> find(long id) {
         LiveJob job = live.get(id);
         if (job != null) {
             synchronized (job) {
@@ -231,14 +224,15 @@ public class JobRunner {
         LiveJob job = live.get(id);
         if (job != null) {
             synchronized (job) {
-                listener.onEvent(job.snapshot, job.finished);
-                if (!job.finished) {
+                boolean finished = job.phase() == LiveJob.Phase.FINISHED;
+                listener.onEvent(job.snapshot, finished);
+                if (!finished) {
                     job.listeners.add(listener);
                 }
                 return true;
             }
         }
-        Optional<Job> stored = QuarkusTransaction.requiringNew().call(() -> jobs.findByIdOptional(id).map(JobRunner::copy));
+        Optional<JobEntity> stored = QuarkusTransaction.requiringNew().call(() -> jobs.findByIdOptional(id).map(JobRunner::copy));
         stored.ifPresent(row -> listener.onEvent(row, true));
         return stored.isPresent();
     }
@@ -256,14 +250,15 @@ public class JobRunner {
      * Cancels a queued or running job and waits up to claws.jobs.cancel-wait-ms for it to stop; returns the job as it
      * is then (CANCELLED, or unchanged when it had finished already). Empty when the job does not exist.
      */
-    public Optional<Job> cancel(long id) {
+    public Optional<JobEntity> cancel(long id) {
         LiveJob job = live.get(id);
         if (job != null) {
             boolean queued;
             synchronized (job) {
-                queued = !job.started && !job.finished;
-                if (!job.finishing && !job.finished) {
-                    job.cancelRequested = true;
+                LiveJob.Phase phase = job.phase();
+                queued = phase == LiveJob.Phase.QUEUED;
+                if (phase == LiveJob.Phase.QUEUED || phase == LiveJob.Phase.RUNNING) {
+                    job.moveTo(LiveJob.Phase.CANCELLING);
                     if (job.worker != null) {
                         job.worker.interrupt();
                     }
@@ -273,10 +268,10 @@ public class JobRunner {
                 if (job.future instanceof Runnable task) {
                     executor.remove(task);
                 }
-                Job done = QuarkusTransaction.requiringNew().call(() -> {
-                    Job row = jobs.findById(id);
-                    if (row.state == Job.State.QUEUED) {
-                        row.state = Job.State.CANCELLED;
+                JobEntity done = QuarkusTransaction.requiringNew().call(() -> {
+                    JobEntity row = jobs.findById(id);
+                    if (row.state == JobEntity.State.QUEUED) {
+                        row.state = JobEntity.State.CANCELLED;
                         row.stage = "cancelled";
                         row.message = "cancelled before it started";
                         row.finished = StoredTime.now();
@@ -287,6 +282,7 @@ public class JobRunner {
                 return Optional.of(done);
             }
             try {
+                long cancelWaitMs = config.cancelWaitMs();
                 if (!job.done.await(cancelWaitMs, TimeUnit.MILLISECONDS)) {
                     LOG.warnf("job %d did not stop within %d ms of its cancellation; it will be marked CANCELLED"
                             + " when its current step ends", id, cancelWaitMs);
@@ -299,7 +295,7 @@ public class JobRunner {
         return QuarkusTransaction.requiringNew().call(() -> jobs.findByIdOptional(id).map(row -> {
             if (!row.state.isFinal()) {
                 // a row no live runner owns (its server stopped before the start-up sweep): nothing runs it
-                row.state = Job.State.CANCELLED;
+                row.state = JobEntity.State.CANCELLED;
                 row.stage = "cancelled";
                 row.finished = StoredTime.now();
             }
@@ -314,19 +310,19 @@ public class JobRunner {
 
     private void execute(LiveJob job) {
         synchronized (job) {
-            if (job.cancelRequested || stopping) {
+            if (job.phase() != LiveJob.Phase.QUEUED || stopping) {
                 return; // cancelled while queued (cancel() marks it) or the server is stopping (stays QUEUED)
             }
-            job.started = true;
+            job.moveTo(LiveJob.Phase.RUNNING);
         }
         JobWork work = null;
         try {
-            Job running = QuarkusTransaction.requiringNew().call(() -> {
-                Job row = jobs.findById(job.id);
-                if (row == null || row.state != Job.State.QUEUED) {
+            JobEntity running = QuarkusTransaction.requiringNew().call(() -> {
+                JobEntity row = jobs.findById(job.id);
+                if (row == null || row.state != JobEntity.State.QUEUED) {
                     return null;
                 }
-                row.state = Job.State.RUNNING;
+                row.state = JobEntity.State.RUNNING;
                 row.started = StoredTime.now();
                 row.stage = "starting";
                 row.message = null;
@@ -337,9 +333,9 @@ public class JobRunner {
                 return;
             }
             publish(job, running);
-            work = catalog.workFor(running);
+            work = works.workFor(spec(running));
             synchronized (job) {
-                if (job.cancelRequested) {
+                if (job.cancelRequested()) {
                     throw new CancellationException("job " + job.id + " was cancelled");
                 }
                 job.worker = Thread.currentThread();
@@ -354,22 +350,22 @@ public class JobRunner {
             }
             String lastMessage;
             synchronized (job) {
-                if (job.cancelRequested) {
+                if (job.cancelRequested()) {
                     throw new CancellationException("job " + job.id + " was cancelled");
                 }
-                job.finishing = true;
+                job.moveTo(LiveJob.Phase.STORING);
                 lastMessage = job.snapshot.message;
             }
             Thread.interrupted(); // an interrupt that raced the end of run() must not reach the database
-            Job succeeded = QuarkusTransaction.requiringNew().call(() -> {
+            JobEntity succeeded = QuarkusTransaction.requiringNew().call(() -> {
                 JobResultData result = outcome.store(job.id);
-                Job row = jobs.findById(job.id);
-                row.state = Job.State.SUCCEEDED;
+                JobEntity row = jobs.findById(job.id);
+                row.state = JobEntity.State.SUCCEEDED;
                 row.progress = 1;
                 row.stage = "done";
                 // progress is persisted asynchronously and only while RUNNING: the work's last word is stored here
                 row.message = lastMessage;
-                row.resultJson = encoder.encode(result);
+                row.resultJson = JobJson.result(result);
                 row.finished = StoredTime.now();
                 return copy(row);
             });
@@ -380,6 +376,15 @@ public class JobRunner {
         }
     }
 
+    /** The stored spec of a row; rows queued by a version before specs were stored have none. */
+    private static JobSpec spec(JobEntity row) {
+        if (row.specJson == null) {
+            throw new IllegalStateException("job " + row.id + " was queued by an older claws version that stored only"
+                    + " the wire request; submit it again");
+        }
+        return JobJson.spec(row.specJson);
+    }
+
     private void end(LiveJob job, JobWork work, Throwable t) {
         if (work != null) {
             try {
@@ -388,33 +393,30 @@ public class JobRunner {
                 LOG.errorf(e, "job %d: removing partial output failed", job.id);
             }
         }
-        boolean cancelled;
-        synchronized (job) {
-            cancelled = job.cancelRequested;
-        }
-        Job.State state;
+        boolean cancelled = job.cancelRequested();
+        JobEntity.State state;
         String error;
         if (cancelled) {
-            state = Job.State.CANCELLED;
+            state = JobEntity.State.CANCELLED;
             error = null;
-        } else if (stopping && job.snapshot.kind == Job.Kind.STUDY) {
-            state = Job.State.QUEUED; // resumes at the next start (see recover())
+        } else if (stopping && job.snapshot.kind == JobEntity.Kind.STUDY) {
+            state = JobEntity.State.QUEUED; // resumes at the next start (see recover())
             error = null;
         } else if (stopping) {
-            state = Job.State.INTERRUPTED;
+            state = JobEntity.State.INTERRUPTED;
             error = INTERRUPTED_REASON;
         } else {
-            state = Job.State.FAILED;
+            state = JobEntity.State.FAILED;
             error = describe(t);
             LOG.warnf(t, "job %d failed", job.id);
         }
         try {
-            Job ended = QuarkusTransaction.requiringNew().call(() -> {
-                Job row = jobs.findById(job.id);
+            JobEntity ended = QuarkusTransaction.requiringNew().call(() -> {
+                JobEntity row = jobs.findById(job.id);
                 row.state = state;
                 row.error = error == null ? null : truncate(error, 16384);
                 row.stage = state.name().toLowerCase(java.util.Locale.ROOT);
-                if (state == Job.State.QUEUED) {
+                if (state == JobEntity.State.QUEUED) {
                     row.message = RESUMED_MESSAGE;
                 } else {
                     row.finished = StoredTime.now();
@@ -424,7 +426,7 @@ public class JobRunner {
             finish(job, ended);
         } catch (RuntimeException e) {
             LOG.errorf(e, "job %d: could not store its final state %s", job.id, state);
-            Job fallback;
+            JobEntity fallback;
             synchronized (job) {
                 fallback = copy(job.snapshot);
             }
@@ -465,7 +467,7 @@ public class JobRunner {
     void progress(LiveJob job, double fraction, String stage, String message) {
         boolean persist;
         synchronized (job) {
-            Job next = copy(job.snapshot);
+            JobEntity next = copy(job.snapshot);
             next.progress = fraction;
             next.stage = truncate(stage, 256);
             next.message = truncate(message, 4096);
@@ -489,7 +491,7 @@ public class JobRunner {
                 try {
                     QuarkusTransaction.requiringNew().run(() -> jobs.update(
                             "progress = ?1, stage = ?2, message = ?3 where id = ?4 and state = ?5",
-                            fraction, stage, message, id, Job.State.RUNNING));
+                            fraction, stage, message, id, JobEntity.State.RUNNING));
                 } catch (RuntimeException e) {
                     LOG.debugf(e, "job %d: progress not stored", id);
                 }
@@ -499,26 +501,26 @@ public class JobRunner {
         }
     }
 
-    private void publish(LiveJob job, Job snapshot) {
+    private void publish(LiveJob job, JobEntity snapshot) {
         synchronized (job) {
             publishLocked(job, snapshot);
         }
     }
 
-    private void publishLocked(LiveJob job, Job snapshot) {
+    private void publishLocked(LiveJob job, JobEntity snapshot) {
         job.snapshot = snapshot;
         for (JobListener listener : List.copyOf(job.listeners)) {
             notify(listener, snapshot, false);
         }
     }
 
-    private void finish(LiveJob job, Job snapshot) {
+    private void finish(LiveJob job, JobEntity snapshot) {
         synchronized (job) {
-            if (job.finished) {
+            if (job.phase() == LiveJob.Phase.FINISHED) {
                 return;
             }
+            job.moveTo(LiveJob.Phase.FINISHED);
             job.snapshot = snapshot;
-            job.finished = true;
             for (JobListener listener : job.listeners) {
                 notify(listener, snapshot, true);
             }
@@ -528,7 +530,7 @@ public class JobRunner {
         job.done.countDown();
     }
 
-    private static void notify(JobListener listener, Job snapshot, boolean last) {
+    private static void notify(JobListener listener, JobEntity snapshot, boolean last) {
         try {
             listener.onEvent(snapshot, last);
         } catch (RuntimeException e) {
@@ -554,8 +556,8 @@ public class JobRunner {
     }
 
     /** A detached copy of a row, safe to hand to other threads. */
-    static Job copy(Job row) {
-        Job c = new Job();
+    static JobEntity copy(JobEntity row) {
+        JobEntity c = new JobEntity();
         c.id = row.id;
         c.kind = row.kind;
         c.state = row.state;
@@ -564,6 +566,7 @@ public class JobRunner {
         c.message = row.message;
         c.error = row.error;
         c.requestJson = row.requestJson;
+        c.specJson = row.specJson;
         c.resultJson = row.resultJson;
         c.created = row.created;
         c.started = row.started;

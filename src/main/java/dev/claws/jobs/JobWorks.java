@@ -1,15 +1,19 @@
 package dev.claws.jobs;
 
 import dev.claws.model.EngineOptions;
+import dev.claws.model.WeightsDtype;
 import dev.claws.store.BenchmarkRunRepository;
 import dev.claws.store.EvalResultRepository;
+import dev.claws.store.StudyResultRepository;
+import dev.claws.store.StudyStepRepository;
 import dev.claws.store.VariantRepository;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.claws.config.EngineConfig;
 
 /**
- * Makes the work of each job kind from a validated spec. Jobs load their own models (and close them when done) on
+ * Makes the work of a job from its validated spec. Jobs load their own models (and close them when done) on
  * claws.engine.device with PyTorch's process-wide thread setting left as it is.
  */
 @ApplicationScoped
@@ -28,43 +32,52 @@ public class JobWorks {
     VariantRepository variants;
 
     @Inject
-    dev.claws.store.StudyStepRepository studySteps;
+    StudyStepRepository studySteps;
 
     @Inject
-    dev.claws.store.StudyResultRepository studyResults;
+    StudyResultRepository studyResults;
 
     @Inject
     LawFitArchive lawFits;
 
-    @ConfigProperty(name = "claws.engine.device", defaultValue = "cpu")
-    String device;
+    @Inject
+    EngineConfig engine;
 
     public EngineOptions engineOptions() {
-        return new EngineOptions(device, 0);
+        return new EngineOptions(engine.device(), 0, WeightsDtype.parse(engine.decodeWeights()));
     }
 
     public JobPaths paths() {
         return paths;
     }
 
-    public JobWork evaluation(EvaluationSpec spec) {
-        return new EvaluationWork(spec, paths.evalDataDir(), engineOptions(), evalResults);
-    }
-
-    public JobWork benchmark(BenchmarkSpec spec) {
-        return new BenchmarkWork(spec, engineOptions(), benchmarkRuns);
-    }
-
-    public JobWork compression(CompressionJobSpec spec) {
-        return new CompressionWork(spec, paths, engineOptions(), variants);
-    }
-
-    public JobWork recovery(RecoveryJobSpec spec) {
-        return new RecoveryWork(spec, paths, engineOptions(), variants);
-    }
-
-    public JobWork study(StudySpec spec) {
-        return new StudyWork(spec, paths, engineOptions(), new StudyWork.Stores(variants, evalResults, benchmarkRuns,
-                studySteps, studyResults, lawFits));
+    /**
+     * The work of a spec. The stored variants it reads must still exist (a queued job may wait while one is deleted);
+     * reads the variant table in its own transaction, so call it outside the interruptible part.
+     *
+     * @throws IllegalArgumentException naming the variant that no longer exists
+     */
+    public JobWork workFor(JobSpec spec) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            for (ModelRef input : spec.inputs()) {
+                if (variants.findByName(input.name()).isEmpty()) {
+                    throw new IllegalArgumentException("variant '" + input.name() + "' does not exist any more (it was"
+                            + " deleted after the job was submitted)");
+                }
+            }
+        });
+        if (spec instanceof EvaluationJobSpec s) {
+            return new EvaluationWork(s, paths.evalDataDir(), engineOptions(), evalResults);
+        } else if (spec instanceof BenchmarkJobSpec s) {
+            return new BenchmarkWork(s, engineOptions(), benchmarkRuns);
+        } else if (spec instanceof CompressionJobSpec s) {
+            return new CompressionWork(s, paths, engineOptions(), variants);
+        } else if (spec instanceof RecoveryJobSpec s) {
+            return new RecoveryWork(s, paths, engineOptions(), variants);
+        } else if (spec instanceof StudySpec s) {
+            return new StudyWork(s, paths, engineOptions(), new StudyWork.Stores(variants, evalResults, benchmarkRuns,
+                    studySteps, studyResults, lawFits));
+        }
+        throw new IllegalArgumentException("no work for " + spec.getClass().getSimpleName()); // unreachable: sealed
     }
 }

@@ -1,7 +1,7 @@
 package dev.claws.jobs;
 
-import dev.claws.law.LawFit;
-import dev.claws.law.ShapeCheck;
+import dev.claws.law.FittedLaw;
+import dev.claws.law.RatioShapeCheck;
 import java.util.List;
 
 /**
@@ -15,6 +15,6 @@ public interface LawFitArchive {
      * @param shape  the shape check of the fit's points, or null
      * @return the id of the stored row
      */
-    long store(String name, boolean intrinsic, String metric, LawFit fit, List<String> labels, ShapeCheck shape,
+    long store(String name, boolean intrinsic, String metric, FittedLaw fit, List<String> labels, RatioShapeCheck shape,
                List<String> notes);
 }

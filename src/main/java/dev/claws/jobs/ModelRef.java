@@ -1,6 +1,6 @@
 package dev.claws.jobs;
 
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import java.nio.file.Path;
 
 /**
@@ -8,9 +8,9 @@ import java.nio.file.Path;
  *
  * @param baseModel the uncompressed base it descends from; its own name for a base model
  */
-public record ModelRef(String name, Path path, String baseModel, Variant.Method method, double ratio, long rftTokens) {
+public record ModelRef(String name, Path path, String baseModel, VariantEntity.Method method, double ratio, long rftTokens) {
 
-    public static ModelRef of(Variant row) {
+    public static ModelRef of(VariantEntity row) {
         return new ModelRef(row.name, Path.of(row.path), row.isBaseModel() ? row.name : row.base, row.method, row.ratio,
                 row.rftTokens);
     }

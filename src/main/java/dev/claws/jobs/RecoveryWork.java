@@ -2,7 +2,7 @@ package dev.claws.jobs;
 
 import dev.claws.model.EngineOptions;
 import dev.claws.model.io.FileTrees;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import dev.claws.train.Recovery;
 
@@ -17,7 +17,7 @@ import java.util.Locale;
  * Recovery fine-tuning of a stored variant into a new one (LoRA trained on D tokens, merged into the weights). As
  * {@link CompressionWork}: everything is written below {@code variants/.partial-<job id>}, the merged checkpoint (and
  * the peft-format adapter beside it, {@code adapter/}) is renamed to {@code variants/<name>} only in the transaction
- * that inserts the Variant row (rft_tokens = D, parent = the recovered variant); failure or cancellation deletes the
+ * that inserts the VariantEntity row (rft_tokens = D, parent = the recovered variant); failure or cancellation deletes the
  * staging directory, so no partial variant is ever visible.
  */
 public final class RecoveryWork implements JobWork {
@@ -58,8 +58,8 @@ public final class RecoveryWork implements JobWork {
     private JobResultData publish(Recovery.Outcome outcome, long bytes) {
         Path target = staging.publish(paths, spec.name());
         ModelRef parent = spec.variant();
-        Variant source = variants.findByName(parent.name()).orElse(null);
-        Variant row = new Variant();
+        VariantEntity source = variants.findByName(parent.name()).orElse(null);
+        VariantEntity row = new VariantEntity();
         row.name = spec.name();
         row.base = parent.baseModel();
         row.parent = parent.name();

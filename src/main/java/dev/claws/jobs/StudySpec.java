@@ -1,6 +1,7 @@
 package dev.claws.jobs;
 
-import dev.claws.compress.CompressionMethod;
+import dev.claws.compress.PruningMethod;
+import dev.claws.store.JobEntity;
 import dev.claws.train.LoraConfig;
 import dev.claws.train.RecoverySpec;
 import dev.claws.train.TrainingConfig;
@@ -29,11 +30,11 @@ import java.util.Locale;
  * @param intrinsicSigma  critical-ratio threshold for loss: at most this multiple of L0^alpha (> 1)
  * @param extrinsicSigma  critical-ratio threshold for accuracy: at least this fraction of L0^alpha (in (0, 1))
  */
-public record StudySpec(String name, ModelRef base, List<CompressionMethod> methods, List<Double> ratios,
+public record StudySpec(String name, ModelRef base, List<PruningMethod> methods, List<Double> ratios,
                         List<Long> seeds, List<Long> rftBudgets, List<String> corpora, List<String> tasks,
                         String extrinsicMetric, EvaluationBudget evaluation, CalibrationSpec calibration,
                         RecoveryTemplate recovery, BenchmarkSettings benchmark, double intrinsicSigma,
-                        double extrinsicSigma) {
+                        double extrinsicSigma) implements JobSpec {
 
     public StudySpec {
         methods = List.copyOf(methods);
@@ -42,6 +43,17 @@ public record StudySpec(String name, ModelRef base, List<CompressionMethod> meth
         rftBudgets = List.copyOf(rftBudgets);
         corpora = List.copyOf(corpora);
         tasks = List.copyOf(tasks);
+    }
+
+    @Override
+    public JobEntity.Kind kind() {
+        return JobEntity.Kind.STUDY;
+    }
+
+    /** The base only: the variants the study makes itself are created (or reused) as it runs. */
+    @Override
+    public List<ModelRef> inputs() {
+        return List.of(base);
     }
 
     /** Recovery fine-tuning of a cell with D > 0: LoRA settings; warm-up is 10 % of the steps, as SubmitRecovery. */
@@ -65,7 +77,7 @@ public record StudySpec(String name, ModelRef base, List<CompressionMethod> meth
     }
 
     /** One cell of the grid: a compressed variant (method, r, seed), recovered with D tokens when D > 0. */
-    public record Cell(CompressionMethod method, double ratio, long seed, long rftTokens) {
+    public record Cell(PruningMethod method, double ratio, long seed, long rftTokens) {
 
         public String label() {
             return String.format(Locale.ROOT, "%s r=%s seed %d D=%d", method.name().toLowerCase(Locale.ROOT), ratio,
@@ -77,7 +89,7 @@ public record StudySpec(String name, ModelRef base, List<CompressionMethod> meth
     public List<Cell> cells() {
         List<Cell> cells = new ArrayList<>();
         for (double r : ratios) {
-            for (CompressionMethod m : methods) {
+            for (PruningMethod m : methods) {
                 for (long seed : seedsOf(m)) {
                     for (long d : rftBudgets) {
                         cells.add(new Cell(m, r, seed, d));
@@ -89,8 +101,8 @@ public record StudySpec(String name, ModelRef base, List<CompressionMethod> meth
     }
 
     /** random_prune draws its mask from the seed, so it runs every seed; slicegpt is deterministic up to calibration. */
-    public List<Long> seedsOf(CompressionMethod method) {
-        return method == CompressionMethod.RANDOM_PRUNE ? seeds : List.of(seeds.get(0));
+    public List<Long> seedsOf(PruningMethod method) {
+        return method == PruningMethod.RANDOM_PRUNE ? seeds : List.of(seeds.get(0));
     }
 
     /** Every task evaluated, corpora first. */

@@ -1,21 +1,21 @@
 package dev.claws.jobs;
 
-import dev.claws.compress.CompressionMethod;
+import dev.claws.compress.PruningMethod;
 import dev.claws.compress.CompressionSpec;
 import dev.claws.law.SettingFit;
 import dev.claws.law.SpeedObservation;
 import dev.claws.law.StudyAnalysis;
 import dev.claws.law.StudyObservation;
 import dev.claws.model.EngineOptions;
-import dev.claws.store.BenchmarkRun;
+import dev.claws.store.BenchmarkRunEntity;
 import dev.claws.store.BenchmarkRunRepository;
-import dev.claws.store.EvalResult;
+import dev.claws.store.EvalResultEntity;
 import dev.claws.store.EvalResultRepository;
-import dev.claws.store.StudyResult;
+import dev.claws.store.StudyResultEntity;
 import dev.claws.store.StudyResultRepository;
-import dev.claws.store.StudyStep;
+import dev.claws.store.StudyStepEntity;
 import dev.claws.store.StudyStepRepository;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -109,7 +109,7 @@ final class StudyWork implements JobWork {
     private String compressionKey(StudySpec.Cell cell) {
         StringBuilder key = new StringBuilder(String.format(Locale.ROOT, "compress|parent=%s|method=%s|ratio=%s|seed=%d",
                 spec.base().name(), cell.method(), cell.ratio(), cell.seed()));
-        if (cell.method() == CompressionMethod.SLICEGPT) {
+        if (cell.method() == PruningMethod.SLICEGPT) {
             CalibrationSpec c = spec.calibration();
             key.append(String.format(Locale.ROOT, "|pca=SEQUENTIAL|calibration=%s,%d,%d", c.corpus().id(),
                     c.samples(), c.sequenceLength()));
@@ -126,10 +126,10 @@ final class StudyWork implements JobWork {
         String name = freeName(String.format(Locale.ROOT, "%s-%s-r%s-s%d", spec.base().name(),
                 cell.method().name().toLowerCase(Locale.ROOT), percent(cell.ratio()), cell.seed()), context);
         CompressionSpec compression = new CompressionSpec(cell.method(), cell.ratio(), cell.seed(), false, null);
-        CalibrationSpec calibration = cell.method() == CompressionMethod.SLICEGPT ? spec.calibration() : null;
+        CalibrationSpec calibration = cell.method() == PruningMethod.SLICEGPT ? spec.calibration() : null;
         CompressionWork work = new CompressionWork(new CompressionJobSpec(spec.base(), name, compression, calibration),
                 paths, options, stores.variants());
-        return runVariantStep(work, context, key, StudyStep.Kind.COMPRESSION, name);
+        return runVariantStep(work, context, key, StudyStepEntity.Kind.COMPRESSION, name);
     }
 
     private ModelRef recover(StudySpec.Cell cell, ModelRef parent, JobContext context) throws Exception {
@@ -143,10 +143,10 @@ final class StudyWork implements JobWork {
         String name = freeName(parent.name() + "-rft" + cell.rftTokens(), context);
         RecoveryWork work = new RecoveryWork(new RecoveryJobSpec(parent, name,
                 spec.recovery().spec(cell.rftTokens(), cell.seed())), paths, options, stores.variants());
-        return runVariantStep(work, context, key, StudyStep.Kind.RECOVERY, name);
+        return runVariantStep(work, context, key, StudyStepEntity.Kind.RECOVERY, name);
     }
 
-    private ModelRef runVariantStep(JobWork work, JobContext context, String key, StudyStep.Kind kind, String name)
+    private ModelRef runVariantStep(JobWork work, JobContext context, String key, StudyStepEntity.Kind kind, String name)
             throws Exception {
         current = work;
         JobOutcome outcome = work.run(context);
@@ -164,11 +164,11 @@ final class StudyWork implements JobWork {
     /** The variant a finished step with this key made, if it is still stored; a stale entry is forgotten. */
     private Optional<ModelRef> reuseVariant(String key) {
         return Optional.ofNullable(lookup(() -> {
-            StudyStep step = stores.steps().findByKey(key).orElse(null);
+            StudyStepEntity step = stores.steps().findByKey(key).orElse(null);
             if (step == null) {
                 return null;
             }
-            Optional<Variant> row = stores.variants().findByName(step.variant);
+            Optional<VariantEntity> row = stores.variants().findByName(step.variant);
             if (row.isEmpty() || !java.nio.file.Files.isDirectory(java.nio.file.Path.of(row.get().path))) {
                 stores.steps().delete(step);
                 return null;
@@ -232,7 +232,7 @@ final class StudyWork implements JobWork {
             return;
         }
         EvaluationBudget l = spec.evaluation();
-        EvaluationWork work = new EvaluationWork(new EvaluationSpec(variant, missing, l.maxSamplesPerTask(),
+        EvaluationWork work = new EvaluationWork(new EvaluationJobSpec(variant, missing, l.maxSamplesPerTask(),
                 l.windowLength(), l.tokenBudget()), paths.evalDataDir(), options, stores.evalResults());
         current = work;
         JobOutcome outcome = work.run(context);
@@ -241,10 +241,10 @@ final class StudyWork implements JobWork {
             JobResultData stored = outcome.store(context.jobId());
             Map<String, List<Long>> byTask = new LinkedHashMap<>();
             for (long id : stored.evalResultIds()) {
-                EvalResult row = stores.evalResults().findById(id);
+                EvalResultEntity row = stores.evalResults().findById(id);
                 byTask.computeIfAbsent(row.task, t -> new ArrayList<>()).add(id);
             }
-            byTask.forEach((task, ids) -> remember(evaluationKey(variant, task), StudyStep.Kind.EVALUATION,
+            byTask.forEach((task, ids) -> remember(evaluationKey(variant, task), StudyStepEntity.Kind.EVALUATION,
                     context.jobId(), variant.name(), ids));
             return null;
         });
@@ -268,7 +268,7 @@ final class StudyWork implements JobWork {
             return;
         }
         StudySpec.BenchmarkSettings b = spec.benchmark();
-        BenchmarkWork work = new BenchmarkWork(new BenchmarkSpec(List.of(variant, spec.base()),
+        BenchmarkWork work = new BenchmarkWork(new BenchmarkJobSpec(List.of(variant, spec.base()),
                 List.of(b.promptLength()), List.of(b.generationLength()), b.repeats(), b.warmup()), options,
                 stores.benchmarkRuns());
         current = work;
@@ -276,7 +276,7 @@ final class StudyWork implements JobWork {
         context.checkCancelled();
         context.commit(() -> {
             JobResultData stored = outcome.store(context.jobId());
-            remember(key, StudyStep.Kind.BENCHMARK, context.jobId(), variant.name(), stored.benchmarkRunIds());
+            remember(key, StudyStepEntity.Kind.BENCHMARK, context.jobId(), variant.name(), stored.benchmarkRunIds());
             return null;
         });
         current = null;
@@ -298,8 +298,8 @@ final class StudyWork implements JobWork {
         }).orElse(false));
     }
 
-    private void remember(String key, StudyStep.Kind kind, long jobId, String variant, List<Long> ids) {
-        StudyStep step = new StudyStep();
+    private void remember(String key, StudyStepEntity.Kind kind, long jobId, String variant, List<Long> ids) {
+        StudyStepEntity step = new StudyStepEntity();
         step.stepKey = key;
         step.kind = kind;
         step.jobId = jobId;
@@ -313,7 +313,7 @@ final class StudyWork implements JobWork {
     /** Gathers the cells' measurements, fits the laws, stores fits and analysis; inside the job's final transaction. */
     private JobResultData analyse(long jobId, List<CellOutcome> outcomes) {
         Map<String, Double> baseValues = new LinkedHashMap<>();
-        for (EvalResult row : evalRows(spec.base().name())) {
+        for (EvalResultEntity row : evalRows(spec.base().name())) {
             baseValues.put(row.task + "\u0000" + row.metric, row.value);
         }
         List<StudyObservation> observations = new ArrayList<>();
@@ -324,7 +324,7 @@ final class StudyWork implements JobWork {
         for (CellOutcome o : outcomes) {
             variants.add(o.variant());
             String method = o.cell().method().name().toLowerCase(Locale.ROOT);
-            for (EvalResult row : evalRows(o.variant())) {
+            for (EvalResultEntity row : evalRows(o.variant())) {
                 evalIds.add(row.id);
                 Double base = baseValues.get(row.task + "\u0000" + row.metric);
                 if (base == null || !(row.metric.equals(StudyAnalysis.INTRINSIC_METRIC) || row.metric.equals("acc")
@@ -337,11 +337,11 @@ final class StudyWork implements JobWork {
             }
             if (o.cell().rftTokens() == 0) {
                 stores.steps().findByKey(benchmarkKey(stored(o.variant()))).ifPresent(step -> {
-                    List<BenchmarkRun> runs = step.resultIdList().stream()
+                    List<BenchmarkRunEntity> runs = step.resultIdList().stream()
                             .map(id -> stores.benchmarkRuns().findById(id)).toList();
                     benchmarkIds.addAll(step.resultIdList());
-                    BenchmarkRun own = runs.stream().filter(r -> r.variant.equals(o.variant())).findFirst().orElse(null);
-                    BenchmarkRun base = runs.stream().filter(r -> r.variant.equals(spec.base().name())).findFirst()
+                    BenchmarkRunEntity own = runs.stream().filter(r -> r.variant.equals(o.variant())).findFirst().orElse(null);
+                    BenchmarkRunEntity base = runs.stream().filter(r -> r.variant.equals(spec.base().name())).findFirst()
                             .orElse(null);
                     if (own != null && base != null) {
                         speeds.add(new SpeedObservation(method, o.cell().ratio(), o.cell().seed(), o.variant(),
@@ -371,9 +371,9 @@ final class StudyWork implements JobWork {
             stored.add(s.withLawFitId(id));
         }
         analysis = analysis.withSettings(stored);
-        StudyResult result = stores.results().findById(jobId);
+        StudyResultEntity result = stores.results().findById(jobId);
         if (result == null) {
-            result = new StudyResult();
+            result = new StudyResultEntity();
             result.jobId = jobId;
         }
         result.name = spec.name();
@@ -397,9 +397,9 @@ final class StudyWork implements JobWork {
     }
 
     /** The variant's evaluation rows of this study's keys (newest step per task). */
-    private List<EvalResult> evalRows(String variant) {
+    private List<EvalResultEntity> evalRows(String variant) {
         ModelRef ref = stored(variant);
-        List<EvalResult> rows = new ArrayList<>();
+        List<EvalResultEntity> rows = new ArrayList<>();
         for (String task : spec.allTasks()) {
             stores.steps().findByKey(evaluationKey(ref, task)).ifPresent(step -> step.resultIdList()
                     .forEach(id -> rows.add(stores.evalResults().findById(id))));

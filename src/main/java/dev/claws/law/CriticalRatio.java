@@ -42,12 +42,12 @@ public record CriticalRatio(double sigma, double rftSize, double beta, double ra
     }
 
     /** Critical ratio with unlimited RFT (D -> infinity): {@code sigma^(1/beta) - 1}. */
-    public static CriticalRatio of(LawFit fit, double sigma) {
+    public static CriticalRatio of(FittedLaw fit, double sigma) {
         return of(fit, sigma, Double.POSITIVE_INFINITY);
     }
 
     /** Critical ratio with RFT size D (pass +infinity for unlimited RFT). */
-    public static CriticalRatio of(LawFit fit, double sigma, double rftSize) {
+    public static CriticalRatio of(FittedLaw fit, double sigma, double rftSize) {
         if (fit == null) {
             throw new LawInputException("fit is missing");
         }
@@ -75,7 +75,7 @@ public record CriticalRatio(double sigma, double rftSize, double beta, double ra
         double ratio = criticalRatio(Math.log(sigma) - logRftFactor, beta);
         Outcome outcome = ratio >= 1 ? Outcome.NEVER_CROSSED : ratio <= 0 ? Outcome.ALWAYS_CROSSED : Outcome.WITHIN_RANGE;
 
-        Coefficient b = fit.beta();
+        CoefficientEstimate b = fit.beta();
         boolean interval = unlimited && b.estimated() && (b.lower95() > 0 || b.upper95() < 0);
         double lower = 0;
         double upper = 0;

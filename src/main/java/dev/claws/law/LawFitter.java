@@ -6,13 +6,13 @@ import java.util.List;
 /**
  * Fits {@code log L = alpha log L0 + beta log(1+r) + gamma log(1 + 1/(D+1))} by ordinary least squares without
  * intercept, as the paper does, and reports standard errors {@code sqrt(diag(sigma^2 (X'X)^-1))} with
- * {@code sigma^2 = SSres / (n - p)}, 95% Student-t intervals, R² (see {@link LawFit}) and residuals.
+ * {@code sigma^2 = SSres / (n - p)}, 95% Student-t intervals, R² (see {@link FittedLaw}) and residuals.
  *
  * <p>Identifiability. Without an intercept a constant column is still identifiable: it plays the intercept's part. All
  * points sharing one RFT size (most often D = 0, giving the constant column log 2) therefore still gives a fit, with a
  * note that gamma then measures an intercept, not the effect of RFT. Two constant columns are collinear: points from a
  * single base model without RFT make log L0 and log 2 both constant, and the fit is refused with a message that points
- * to {@link LawForm#WITHOUT_RFT}. Any other exact or near rank deficiency is found numerically by the QR solver
+ * to {@link FitForm#WITHOUT_RFT}. Any other exact or near rank deficiency is found numerically by the QR solver
  * ({@link LeastSquares}) and refused too. Nothing here returns NaN.
  */
 public final class LawFitter {
@@ -25,11 +25,11 @@ public final class LawFitter {
     }
 
     /** Fits the full law (alpha, beta, gamma). */
-    public static LawFit fit(List<LawPoint> points) {
-        return fit(points, LawForm.FULL);
+    public static FittedLaw fit(List<MeasuredPoint> points) {
+        return fit(points, FitForm.FULL);
     }
 
-    public static LawFit fit(List<LawPoint> points, LawForm form) {
+    public static FittedLaw fit(List<MeasuredPoint> points, FitForm form) {
         if (form == null) {
             throw new LawInputException("form must be one of FULL, WITHOUT_RFT");
         }
@@ -40,7 +40,7 @@ public final class LawFitter {
                     + p + " coefficients plus one degree of freedom for the error variance), got " + n);
         }
         for (int i = 0; i < n; i++) {
-            LawPoint point = points.get(i);
+            MeasuredPoint point = points.get(i);
             if (point == null) {
                 throw new LawInputException("points[" + i + "] is missing");
             }
@@ -61,14 +61,14 @@ public final class LawFitter {
 
         int dof = n - p;
         double sigma2 = ls.residualSumOfSquares() / dof;
-        double t = Coefficient.tQuantile975(dof);
+        double t = CoefficientEstimate.tQuantile975(dof);
         double[] b = ls.coefficients();
         double[][] cov = ls.unscaledCovariance();
-        Coefficient alpha = Coefficient.estimated(ALPHA, b[0], Math.sqrt(sigma2 * cov[0][0]), t);
-        Coefficient beta = Coefficient.estimated(BETA, b[1], Math.sqrt(sigma2 * cov[1][1]), t);
-        Coefficient gamma = form.hasRftTerm()
-                ? Coefficient.estimated(GAMMA, b[2], Math.sqrt(sigma2 * cov[2][2]), t)
-                : Coefficient.fixedAtZero(GAMMA);
+        CoefficientEstimate alpha = CoefficientEstimate.estimated(ALPHA, b[0], Math.sqrt(sigma2 * cov[0][0]), t);
+        CoefficientEstimate beta = CoefficientEstimate.estimated(BETA, b[1], Math.sqrt(sigma2 * cov[1][1]), t);
+        CoefficientEstimate gamma = form.hasRftTerm()
+                ? CoefficientEstimate.estimated(GAMMA, b[2], Math.sqrt(sigma2 * cov[2][2]), t)
+                : CoefficientEstimate.fixedAtZero(GAMMA);
         List<Double> covariance = new ArrayList<>(9);
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < 3; j++) {
@@ -76,7 +76,7 @@ public final class LawFitter {
             }
         }
 
-        double[] metrics = points.stream().mapToDouble(LawPoint::metric).toArray();
+        double[] metrics = points.stream().mapToDouble(MeasuredPoint::metric).toArray();
         double[] fittedLinear = new double[n];
         List<Double> residuals = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -94,7 +94,7 @@ public final class LawFitter {
         double rSquaredLog = 1 - ls.residualSumOfSquares() / centeredSumOfSquares(y);
         double rSquaredLogUncentered = 1 - ls.residualSumOfSquares() / sumSquaresLog;
         double rSquaredLinear = 1 - rssLinear / centeredSumOfSquares(metrics);
-        return new LawFit(form, points, alpha, beta, gamma, covariance, sigma2, dof, rSquaredLog,
+        return new FittedLaw(form, points, alpha, beta, gamma, covariance, sigma2, dof, rSquaredLog,
                 rSquaredLogUncentered, rSquaredLinear, residuals, notes(points, form));
     }
 
@@ -104,8 +104,8 @@ public final class LawFitter {
     }
 
     /** Refuses, with the reason in the law's own terms, the degenerate designs that can be recognised from the data. */
-    private static void checkIdentifiable(List<LawPoint> points, LawForm form) {
-        if (allEqual(points, LawPoint::metric)) {
+    private static void checkIdentifiable(List<MeasuredPoint> points, FitForm form) {
+        if (allEqual(points, MeasuredPoint::metric)) {
             throw new LawInputException("points: every point has the same metric L = "
                     + LawChecks.fmt(points.get(0).metric()) + "; the spread of L is zero, so R² is undefined and the"
                     + " law has nothing to explain; need at least two distinct L values");
@@ -118,9 +118,9 @@ public final class LawFitter {
             throw new LawInputException("points: every point has ratio r = 0, so log(1+r) = 0 and beta is not"
                     + " identifiable; need points with r in (0, 1)");
         }
-        boolean constantBase = allEqual(points, LawPoint::baseMetric);
-        boolean constantRatio = allEqual(points, LawPoint::ratio);
-        boolean constantRft = form.hasRftTerm() && allEqual(points, LawPoint::rftSize);
+        boolean constantBase = allEqual(points, MeasuredPoint::baseMetric);
+        boolean constantRatio = allEqual(points, MeasuredPoint::ratio);
+        boolean constantRft = form.hasRftTerm() && allEqual(points, MeasuredPoint::rftSize);
         List<String> constant = new ArrayList<>();
         if (constantBase) {
             constant.add("base_metric L0 = " + LawChecks.fmt(points.get(0).baseMetric()) + " (alpha)");
@@ -141,19 +141,19 @@ public final class LawFitter {
         }
     }
 
-    private static List<String> notes(List<LawPoint> points, LawForm form) {
+    private static List<String> notes(List<MeasuredPoint> points, FitForm form) {
         List<String> notes = new ArrayList<>();
-        if (form.hasRftTerm() && allEqual(points, LawPoint::rftSize)) {
+        if (form.hasRftTerm() && allEqual(points, MeasuredPoint::rftSize)) {
             notes.add("every point has rft_size D = " + LawChecks.fmt(points.get(0).rftSize())
                     + ": gamma multiplies a constant column and acts as an intercept, it does not measure the effect"
                     + " of recovery fine-tuning");
         }
-        if (allEqual(points, LawPoint::ratio)) {
+        if (allEqual(points, MeasuredPoint::ratio)) {
             notes.add("every point has ratio r = " + LawChecks.fmt(points.get(0).ratio())
                     + ": beta multiplies a constant column and acts as an intercept, it does not measure the effect"
                     + " of compression");
         }
-        if (allEqual(points, LawPoint::baseMetric)) {
+        if (allEqual(points, MeasuredPoint::baseMetric)) {
             notes.add("every point has base_metric L0 = " + LawChecks.fmt(points.get(0).baseMetric())
                     + ": alpha multiplies a constant column and acts as an intercept, it does not measure how L"
                     + " scales with L0");
@@ -161,7 +161,7 @@ public final class LawFitter {
         return notes;
     }
 
-    private static boolean allEqual(List<LawPoint> points, java.util.function.ToDoubleFunction<LawPoint> field) {
+    private static boolean allEqual(List<MeasuredPoint> points, java.util.function.ToDoubleFunction<MeasuredPoint> field) {
         double first = field.applyAsDouble(points.get(0));
         return points.stream().allMatch(q -> field.applyAsDouble(q) == first);
     }

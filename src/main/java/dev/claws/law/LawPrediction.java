@@ -20,11 +20,11 @@ public record LawPrediction(double baseMetric, double ratio, double rftSize, dou
 
     public static final double DEFAULT_CONFIDENCE = 0.95;
 
-    public static LawPrediction predict(LawFit fit, double baseMetric, double ratio, double rftSize) {
+    public static LawPrediction predict(FittedLaw fit, double baseMetric, double ratio, double rftSize) {
         return predict(fit, baseMetric, ratio, rftSize, DEFAULT_CONFIDENCE);
     }
 
-    public static LawPrediction predict(LawFit fit, double baseMetric, double ratio, double rftSize, double confidence) {
+    public static LawPrediction predict(FittedLaw fit, double baseMetric, double ratio, double rftSize, double confidence) {
         if (!(confidence > 0 && confidence < 1)) {
             throw new LawInputException("confidence = " + LawChecks.fmt(confidence)
                     + " is outside the allowed range (0, 1)");
@@ -46,7 +46,7 @@ public record LawPrediction(double baseMetric, double ratio, double rftSize, dou
             }
         }
         double se = Math.sqrt(Math.max(variance, 0));
-        double half = Coefficient.tQuantile(confidence, fit.degreesOfFreedom()) * se;
+        double half = CoefficientEstimate.tQuantile(confidence, fit.degreesOfFreedom()) * se;
         double predicted = Math.exp(mean);
         double lower = Math.exp(mean - half);
         double upper = Math.exp(mean + half);

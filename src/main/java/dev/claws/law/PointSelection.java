@@ -15,7 +15,7 @@ import java.util.Map;
 public final class PointSelection {
 
     /** A point with the label "variant/task/metric" saying where it came from. */
-    public record LabeledPoint(LawPoint point, String label) {
+    public record LabeledPoint(MeasuredPoint point, String label) {
     }
 
     /** The points, in the order of their measurements' ids, and the labels of measurements left without a base. */
@@ -51,9 +51,9 @@ public final class PointSelection {
         return new Result(points, withoutBase);
     }
 
-    private static LawPoint point(int index, Measurement m, Measurement base, String label) {
+    private static MeasuredPoint point(int index, Measurement m, Measurement base, String label) {
         try {
-            return LawPoint.at(index, m.value(), base.value(), m.ratio(), m.rftTokens());
+            return MeasuredPoint.at(index, m.value(), base.value(), m.ratio(), m.rftTokens());
         } catch (LawInputException e) {
             throw new LawInputException("stored measurement " + label + " (base " + base.variant() + "): "
                     + e.getMessage());

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * @param coefficients a, b (and c), with standard errors and 95% intervals
  */
-public record PolynomialFit(int degree, List<Coefficient> coefficients, double rSquared, double adjustedRSquared,
+public record PolynomialFit(int degree, List<CoefficientEstimate> coefficients, double rSquared, double adjustedRSquared,
                             double residualSumOfSquares, int n) {
 
     private static final String[] NAMES = {"a (intercept)", "b (r)", "c (r^2)"};
@@ -33,10 +33,10 @@ public record PolynomialFit(int degree, List<Coefficient> coefficients, double r
         LeastSquares.Result ls = LeastSquares.solve(x, metrics, names);
         int dof = n - p;
         double sigma2 = ls.residualSumOfSquares() / dof;
-        double t = Coefficient.tQuantile975(dof);
-        List<Coefficient> coefficients = new ArrayList<>(p);
+        double t = CoefficientEstimate.tQuantile975(dof);
+        List<CoefficientEstimate> coefficients = new ArrayList<>(p);
         for (int j = 0; j < p; j++) {
-            coefficients.add(Coefficient.estimated(names[j],
+            coefficients.add(CoefficientEstimate.estimated(names[j],
                     ls.coefficients()[j], Math.sqrt(sigma2 * ls.unscaledCovariance()[j][j]), t));
         }
         double rSquared = 1 - ls.residualSumOfSquares() / LawFitter.centeredSumOfSquares(metrics);
@@ -44,7 +44,7 @@ public record PolynomialFit(int degree, List<Coefficient> coefficients, double r
         return new PolynomialFit(degree, coefficients, rSquared, adjusted, ls.residualSumOfSquares(), n);
     }
 
-    /** Coefficient of r^k. */
+    /** CoefficientEstimate of r^k. */
     public double coefficient(int k) {
         return coefficients.get(k).estimate();
     }

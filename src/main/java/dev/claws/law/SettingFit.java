@@ -21,7 +21,7 @@ import java.util.List;
  * @param criticalError        why there is no critical ratio; null when there is one
  * @param lawFitId             the stored law_fit row; null until stored
  */
-public record SettingFit(boolean intrinsic, String method, boolean withRft, String metric, LawFit fit, String error,
+public record SettingFit(boolean intrinsic, String method, boolean withRft, String metric, FittedLaw fit, String error,
                          List<String> labels, List<String> dropped, List<HeldOutCheck> heldOut,
                          Double heldOutMeanAbsRelativeError,
                          double sigma, CriticalRatio critical, String criticalError, Long lawFitId) {

@@ -8,5 +8,5 @@ package dev.claws.law;
  * @param error why there is no check; null when there is one
  */
 public record ShapeResult(boolean intrinsic, String method, long rftTokens, String task, String metric,
-                          ShapeCheck check, String error) {
+                          RatioShapeCheck check, String error) {
 }

@@ -16,7 +16,7 @@ import java.util.TreeSet;
  *   <li>the law {@code L = L0^alpha (1+r)^beta (1 + 1/(D+1))^gamma} fitted by {@link LawFitter} on the setting's
  *       compressed cells (every seed and task; the base model enters as each point's L0, not as a point of its own,
  *       since the law at r = 0, D = 0 gives L0^alpha 2^gamma rather than L0); without RFT the form is
- *       {@link LawForm#WITHOUT_RFT} (one base model: log L0 and log 2 are both constant), with RFT {@link LawForm#FULL}
+ *       {@link FitForm#WITHOUT_RFT} (one base model: log L0 and log 2 are both constant), with RFT {@link FitForm#FULL}
  *       over every D of the method;</li>
  *   <li>a held-out check per ratio: fit on all other ratios, predict the held-out points;</li>
  *   <li>the critical ratio with unlimited RFT at the threshold sigma ({@link CriticalRatio});</li>
@@ -84,7 +84,7 @@ public record StudyAnalysis(String extrinsicMetric, double intrinsicSigma, doubl
                 shapes, recoveries(observations, extrinsicMetric));
     }
 
-    private record Labeled(LawPoint point, String label) {
+    private record Labeled(MeasuredPoint point, String label) {
     }
 
     /** Whether L and L0 can enter a log-space fit (an accuracy of 0 on a small sample cannot). */
@@ -93,19 +93,19 @@ public record StudyAnalysis(String extrinsicMetric, double intrinsicSigma, doubl
     }
 
     private static List<Labeled> points(List<StudyObservation> own) {
-        return own.stream().filter(StudyAnalysis::usable).map(o -> new Labeled(new LawPoint(o.value(), o.baseValue(), o.ratio(), o.rftTokens()),
+        return own.stream().filter(StudyAnalysis::usable).map(o -> new Labeled(new MeasuredPoint(o.value(), o.baseValue(), o.ratio(), o.rftTokens()),
                 o.variant() + "/" + o.task())).toList();
     }
 
     private static SettingFit setting(boolean intrinsic, String method, boolean withRft, String metric, double sigma,
                                       List<StudyObservation> own) {
-        LawForm form = withRft ? LawForm.FULL : LawForm.WITHOUT_RFT;
+        FitForm form = withRft ? FitForm.FULL : FitForm.WITHOUT_RFT;
         List<Labeled> labeled = points(own);
         List<String> labels = labeled.stream().map(Labeled::label).toList();
         List<String> dropped = own.stream().filter(o -> !usable(o)).map(o -> o.variant() + "/" + o.task() + ": L = "
                 + o.value() + ", L0 = " + o.baseValue() + " (not > 0, so not in the log-space fit)").toList();
-        List<LawPoint> points = labeled.stream().map(Labeled::point).toList();
-        LawFit fit;
+        List<MeasuredPoint> points = labeled.stream().map(Labeled::point).toList();
+        FittedLaw fit;
         try {
             fit = LawFitter.fit(points, form);
         } catch (LawInputException e) {
@@ -136,10 +136,10 @@ public record StudyAnalysis(String extrinsicMetric, double intrinsicSigma, doubl
     }
 
     /** Fits without the points at {@code ratio} and predicts them. */
-    static HeldOutCheck heldOut(List<LawPoint> points, LawForm form, double ratio) {
-        List<LawPoint> train = points.stream().filter(p -> p.ratio() != ratio).toList();
-        List<LawPoint> test = points.stream().filter(p -> p.ratio() == ratio).toList();
-        LawFit fit;
+    static HeldOutCheck heldOut(List<MeasuredPoint> points, FitForm form, double ratio) {
+        List<MeasuredPoint> train = points.stream().filter(p -> p.ratio() != ratio).toList();
+        List<MeasuredPoint> test = points.stream().filter(p -> p.ratio() == ratio).toList();
+        FittedLaw fit;
         try {
             fit = LawFitter.fit(train, form);
         } catch (LawInputException e) {
@@ -148,7 +148,7 @@ public record StudyAnalysis(String extrinsicMetric, double intrinsicSigma, doubl
         double sum = 0;
         double max = 0;
         int covered = 0;
-        for (LawPoint p : test) {
+        for (MeasuredPoint p : test) {
             LawPrediction prediction = LawPrediction.predict(fit, p.baseMetric(), p.ratio(), p.rftSize());
             double error = Math.abs(prediction.predicted() - p.metric()) / p.metric();
             sum += error;
@@ -179,7 +179,7 @@ public record StudyAnalysis(String extrinsicMetric, double intrinsicSigma, doubl
                     values[i + 1] = cells.get(i).value();
                 }
                 try {
-                    out.add(new ShapeResult(intrinsic, method, d, task, metric, ShapeCheck.of(ratios, values), null));
+                    out.add(new ShapeResult(intrinsic, method, d, task, metric, RatioShapeCheck.of(ratios, values), null));
                 } catch (LawInputException e) {
                     out.add(new ShapeResult(intrinsic, method, d, task, metric, null, e.getMessage()));
                 }

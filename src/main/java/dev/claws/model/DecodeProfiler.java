@@ -74,7 +74,7 @@ public final class DecodeProfiler {
             for (int i = 0; i < steps; i++) {
                 long t0 = System.nanoTime();
                 try (NDManager step = session.manager().newSubManager()) {
-                    token = sampler.next(session.forward(step, new long[] {token}, true), i + 1);
+                    token = sampler.next(session.generationStep(step, new long[] {token}), i + 1);
                 }
                 wall[i] = (System.nanoTime() - t0) / 1e6;
             }
@@ -93,7 +93,7 @@ public final class DecodeProfiler {
                 long[] enter = new long[layers + 1];
                 LinearMaps timed = (layer, projection, x, weight, bias) -> {
                     long t0 = System.nanoTime();
-                    NDArray y = LinearMaps.DENSE.apply(layer, projection, x, weight, bias);
+                    NDArray y = model.decodeMaps().apply(layer, projection, x, weight, bias);
                     proj.get(projection)[s] += (System.nanoTime() - t0) / 1e6;
                     return y;
                 };
@@ -105,7 +105,7 @@ public final class DecodeProfiler {
                 try (NDManager step = session.manager().newSubManager()) {
                     NDArray h = model.run(step, new long[] {token}, 1, session.cache(), true, timed, clock);
                     long t0 = System.nanoTime();
-                    NDArray logits = model.head(DecoderLayer.flat(h));
+                    NDArray logits = model.head(DecoderLayer.flat(h), model.decodeMaps());
                     long t1 = System.nanoTime();
                     token = sampler.next(logits, steps + i + 1);
                     long t2 = System.nanoTime();
@@ -132,7 +132,7 @@ public final class DecodeProfiler {
             long p0 = System.nanoTime();
             for (int i = 0; i < steps; i++) {
                 try (NDManager step = session.manager().newSubManager()) {
-                    token = sampler.next(session.forward(step, new long[] {token}, true), 2 * steps + i + 1);
+                    token = sampler.next(session.generationStep(step, new long[] {token}), 2 * steps + i + 1);
                 }
             }
             double profiledMs = (System.nanoTime() - p0) / 1e6 / steps;

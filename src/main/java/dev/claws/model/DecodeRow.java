@@ -19,7 +19,7 @@ final class DecodeRow {
     private final long[] out;
     private final long start = System.nanoTime();
     private int produced;
-    private FinishReason reason = FinishReason.LENGTH;
+    private StopReason reason = StopReason.LENGTH;
     private long firstTokenAt = start;
     private long end;
 
@@ -51,7 +51,7 @@ final class DecodeRow {
     /** True (and the row finishes as CANCELLED) when the caller asked to stop; checked before every step. */
     boolean cancelRequested() {
         if (cancel.getAsBoolean()) {
-            reason = FinishReason.CANCELLED;
+            reason = StopReason.CANCELLED;
             return true;
         }
         return false;
@@ -65,11 +65,11 @@ final class DecodeRow {
         }
         out[produced++] = next;
         if (!sink.onToken(next)) {
-            reason = FinishReason.STOP_SEQUENCE;
+            reason = StopReason.STOP_SEQUENCE;
             return false;
         }
         if (stops.contains((int) next)) {
-            reason = FinishReason.STOP_TOKEN;
+            reason = StopReason.STOP_TOKEN;
             return false;
         }
         return produced < maxNewTokens;

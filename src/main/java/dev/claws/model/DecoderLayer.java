@@ -153,7 +153,7 @@ final class DecoderLayer {
      */
     private NDArray project(LinearMaps maps, int index, LinearMaps.Projection p, NDArray x, NDArray weight,
                             NDArray bias) {
-        if (x.getShape().get(1) != 1) {
+        if (x.getShape().get(1) != 1 || !maps.usesEngineThreads()) {
             return maps.apply(index, p, x, weight, bias);
         }
         return Engines.withThreads(threads, 1, () -> maps.apply(index, p, x, weight, bias));

@@ -35,9 +35,11 @@ public final class DecoderModel implements AutoCloseable {
     private final boolean ownsManager;
     private final DecoderWeights weights;
     private final DecoderLayer layer;
+    /** The projections of generation's decode steps (DecodeLinearMaps, or DENSE without the Vector API). */
+    private final LinearMaps decodeMaps;
 
     private DecoderModel(Path directory, ModelConfig config, DType storedDType, NDManager manager,
-                         boolean ownsManager, DecoderWeights weights, Rope rope) {
+                         boolean ownsManager, DecoderWeights weights, Rope rope, WeightsDtype decodeWeights) {
         this.directory = directory;
         this.config = config;
         this.storedDType = storedDType;
@@ -45,31 +47,66 @@ public final class DecoderModel implements AutoCloseable {
         this.ownsManager = ownsManager;
         this.weights = weights;
         this.layer = new DecoderLayer(config, rope);
+        this.decodeMaps = decodeMaps(weights, decodeWeights, manager);
+    }
+
+    private static LinearMaps decodeMaps(DecoderWeights weights, WeightsDtype dtype, NDManager manager) {
+        if (manager.getDevice().isGpu()) {
+            if (dtype != WeightsDtype.FLOAT32) {
+                throw new IllegalArgumentException("decode weights " + dtype.label() + " are for the CPU; on a GPU "
+                        + "decode steps run float32 in the engine");
+            }
+            return LinearMaps.DENSE;
+        }
+        if (!DecodeLinearMaps.available()) {
+            if (dtype != WeightsDtype.FLOAT32) {
+                throw new IllegalStateException("decode weights " + dtype.label() + " need the Vector API: start the "
+                        + "JVM with --add-modules jdk.incubator.vector");
+            }
+            System.getLogger(DecoderModel.class.getName()).log(System.Logger.Level.WARNING, "jdk.incubator.vector "
+                    + "is not in the JVM (--add-modules jdk.incubator.vector): decode steps run in the engine, slower");
+            return LinearMaps.DENSE;
+        }
+        return DecodeLinearMaps.create(weights, dtype, Engines.intraOpThreads());
+    }
+
+    LinearMaps decodeMaps() {
+        return decodeMaps;
+    }
+
+    /** How generation's decode steps hold the projection weights (float32 when they run in the engine). */
+    public WeightsDtype decodeWeights() {
+        return decodeMaps instanceof DecodeLinearMaps d ? d.dtype() : WeightsDtype.FLOAT32;
+    }
+
+    /** Bytes the decode-step weights hold beside the float32 engine weights (0 for float32 read in place). */
+    public long decodeWeightBytes() {
+        return decodeMaps instanceof DecodeLinearMaps d ? d.extraBytes() : 0;
     }
 
     /** Loads a checkpoint on a fresh manager made from the engine options; {@link #close()} frees it. */
     public static DecoderModel load(Path directory, EngineOptions options) {
         NDManager m = Engines.newManager(options);
         try {
-            return load(directory, m, true);
+            return load(directory, m, true, options.decodeWeights());
         } catch (RuntimeException e) {
             m.close();
             throw e;
         }
     }
 
-    /** Loads a checkpoint into a sub-manager of {@code parent}. */
+    /** Loads a checkpoint into a sub-manager of {@code parent} (float32 decode weights). */
     public static DecoderModel load(Path directory, NDManager parent) {
         NDManager m = parent.newSubManager();
         try {
-            return load(directory, m, true);
+            return load(directory, m, true, WeightsDtype.FLOAT32);
         } catch (RuntimeException e) {
             m.close();
             throw e;
         }
     }
 
-    private static DecoderModel load(Path directory, NDManager m, boolean owns) {
+    private static DecoderModel load(Path directory, NDManager m, boolean owns, WeightsDtype decodeWeights) {
         ModelConfig config = ModelConfig.load(directory);
         try (CheckpointTensors tensors = CheckpointTensors.open(directory)) {
             if (tensors.names().isEmpty()) {
@@ -77,7 +114,7 @@ public final class DecoderModel implements AutoCloseable {
             }
             DType stored = tensors.entry("model.embed_tokens.weight").dtype();
             DecoderWeights w = DecoderWeights.load(config, tensors, m);
-            return new DecoderModel(directory, config, stored, m, owns, w, new Rope(config, m));
+            return new DecoderModel(directory, config, stored, m, owns, w, new Rope(config, m), decodeWeights);
         }
     }
 
@@ -129,6 +166,18 @@ public final class DecoderModel implements AutoCloseable {
     }
 
     /**
+     * {@link #forward} for generation: a one-token step runs its projections and the LM head through the decode maps
+     * (the chosen {@link WeightsDtype}); a prompt runs as {@link #forward} does.
+     */
+    NDArray generationStep(NDManager step, long[] ids, KvCache cache) {
+        if (ids.length != 1) {
+            return forward(step, ids, cache, true);
+        }
+        NDArray h = DecoderLayer.flat(run(step, ids, 1, cache, true, decodeMaps, null));
+        return head(h, decodeMaps);
+    }
+
+    /**
      * The decoder up to and including the final norm: [T, width] (or [1, width] with lastOnly), owned by {@code step}.
      * {@code observer} (may be null) sees the residual stream at every layer boundary.
      */
@@ -146,7 +195,7 @@ public final class DecoderModel implements AutoCloseable {
         if (ids.length != cache.rows()) {
             throw new IllegalArgumentException(ids.length + " ids for " + cache.rows() + " cached rows");
         }
-        return head(DecoderLayer.flat(run(step, ids, 1, cache, false, LinearMaps.DENSE, null)));
+        return head(DecoderLayer.flat(run(step, ids, 1, cache, false, decodeMaps, null)), decodeMaps);
     }
 
     /**
@@ -225,18 +274,25 @@ public final class DecoderModel implements AutoCloseable {
 
     /** Shape [out, in] of the weight of {@code projection} in {@code layer} (layer ignored for LM_HEAD). */
     public long[] weightShape(int layer, LinearMaps.Projection projection) {
+        return projectionWeight(layer, projection).getShape().getShape();
+    }
+
+    /**
+     * The float32 weight [out, in] of {@code projection} in {@code layer} (layer ignored for LM_HEAD), owned by the
+     * model: read it, never close or modify it.
+     */
+    public NDArray projectionWeight(int layer, LinearMaps.Projection projection) {
         if (projection == LinearMaps.Projection.LM_HEAD) {
-            return weights.lmHead.getShape().getShape();
+            return weights.lmHead;
         }
         LayerWeights w = weights.layers.get(layer);
-        NDArray weight = switch (projection) {
+        return switch (projection) {
             case QKV -> w.qkv();
             case O -> w.o();
             case GATE_UP -> w.gateUp();
             case DOWN -> w.down();
             default -> throw new IllegalArgumentException(projection.name());
         };
-        return weight.getShape().getShape();
     }
 
     /**
@@ -257,7 +313,11 @@ public final class DecoderModel implements AutoCloseable {
 
     /** Logits [rows, vocab] of final-norm hidden states [rows, width]. */
     NDArray head(NDArray h) {
-        return LinearMaps.DENSE.apply(-1, LinearMaps.Projection.LM_HEAD, h.reshape(h.getShape().get(0), 1, -1),
+        return head(h, LinearMaps.DENSE);
+    }
+
+    NDArray head(NDArray h, LinearMaps maps) {
+        return maps.apply(-1, LinearMaps.Projection.LM_HEAD, h.reshape(h.getShape().get(0), 1, -1),
                 weights.lmHead, null).reshape(h.getShape().get(0), -1);
     }
 
@@ -361,7 +421,7 @@ public final class DecoderModel implements AutoCloseable {
             while (!row.cancelRequested()) {
                 boolean goOn;
                 try (NDManager step = session.manager().newSubManager()) {
-                    goOn = row.accept(session.forward(step, feed, true));
+                    goOn = row.accept(session.generationStep(step, feed));
                 }
                 if (!goOn) {
                     break;

@@ -55,24 +55,40 @@ public final class InferenceSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Feeds tokens as generation does (a single token runs through the model's decode weights, see
+     * {@link EngineOptions#decodeWeights()}); returns the logits of the last fed position.
+     */
+    public float[] feedGenerating(long[] ids) {
+        try (NDManager step = manager.newSubManager()) {
+            return generationStep(step, ids).toFloatArray();
+        }
+    }
+
     /** Feeds tokens inside the caller's step manager; the logits array belongs to {@code step}. */
     NDArray forward(NDManager step, long[] ids, boolean lastOnly) {
-        model.requireIds(ids);
-        if (cache.length() + ids.length > cache.capacity()) {
-            throw new IllegalArgumentException("session capacity " + cache.capacity() + " exceeded: "
-                    + cache.length() + " positions held, " + ids.length + " more fed");
-        }
+        requireRoom(ids);
         return model.forward(step, ids, cache, lastOnly);
+    }
+
+    /** Generation's step: logits [1, vocab] of the last fed token (see {@link DecoderModel#generationStep}). */
+    NDArray generationStep(NDManager step, long[] ids) {
+        requireRoom(ids);
+        return model.generationStep(step, ids, cache);
     }
 
     /** Like {@link #forward} but stops before the head: final-norm hidden states for every fed position. */
     NDArray hidden(NDManager step, long[] ids) {
+        requireRoom(ids);
+        return model.hidden(step, ids, cache, false, null);
+    }
+
+    private void requireRoom(long[] ids) {
         model.requireIds(ids);
         if (cache.length() + ids.length > cache.capacity()) {
             throw new IllegalArgumentException("session capacity " + cache.capacity() + " exceeded: "
                     + cache.length() + " positions held, " + ids.length + " more fed");
         }
-        return model.hidden(step, ids, cache, false, null);
     }
 
     NDManager manager() {

@@ -87,7 +87,7 @@ public final class LanguageModel implements AutoCloseable {
         };
         GenerationResult r = batch == null ? model.generate(promptIds, settings, streamed, cancelled)
                 : batch.generate(promptIds, settings, streamed, cancelled);
-        if (r.finishReason() != FinishReason.STOP_SEQUENCE) {
+        if (r.finishReason() != StopReason.STOP_SEQUENCE) {
             stream.finish(r.tokenIds().length == 0 ? -1 : r.tokenIds()[r.tokenIds().length - 1]);
         }
         return new TextGeneration(stream.text(), r.tokenIds(), promptIds, r.finishReason(), r.timings());

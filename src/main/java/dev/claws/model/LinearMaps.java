@@ -22,6 +22,14 @@ public interface LinearMaps {
     NDArray apply(int layer, Projection projection, NDArray x, NDArray weight, NDArray bias);
 
     /**
+     * Whether a decode step's products run on the engine's intra-op threads, so {@link DecoderLayer} hands them all
+     * threads for the call (false for {@link DecodeLinearMaps}, which brings its own).
+     */
+    default boolean usesEngineThreads() {
+        return true;
+    }
+
+    /**
      * The plain weights. A few rows (a batched decode step) are computed as weight @ x^T: with few rows PyTorch's CPU
      * kernels run that form several times faster than linear() (measured 1.0 vs 6.4 ms for 2 rows of a 9728x896
      * weight). The weight is first borrowed as a view owned by the step, so the product lands there too.

@@ -9,7 +9,7 @@ package dev.claws.model;
  * @param finishReason why it ended
  * @param timings      prefill/decode timings and token counts
  */
-public record TextGeneration(String text, long[] tokenIds, long[] promptIds, FinishReason finishReason,
+public record TextGeneration(String text, long[] tokenIds, long[] promptIds, StopReason finishReason,
                              GenerationTimings timings) {
 
     public TextGeneration {

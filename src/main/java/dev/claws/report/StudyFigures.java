@@ -1,9 +1,9 @@
 package dev.claws.report;
 
-import dev.claws.law.LawFit;
+import dev.claws.law.FittedLaw;
 import dev.claws.law.RecoveryFraction;
 import dev.claws.law.SettingFit;
-import dev.claws.law.ShapeCheck;
+import dev.claws.law.RatioShapeCheck;
 import dev.claws.law.ShapeResult;
 import dev.claws.law.SpeedObservation;
 import dev.claws.law.StudyAnalysis;
@@ -75,7 +75,7 @@ final class StudyFigures {
                                                      List<StudyObservation> own) {
         XYSeriesCollection data = new XYSeriesCollection();
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer();
-        LawFit law = a.setting(intrinsic, method, false).map(SettingFit::fit).orElse(null);
+        FittedLaw law = a.setting(intrinsic, method, false).map(SettingFit::fit).orElse(null);
         Set<String> tasks = new LinkedHashSet<>(own.stream().map(StudyObservation::task).toList());
         int color = 0;
         double maxRatio = own.stream().mapToDouble(StudyObservation::ratio).max().orElse(0.9);
@@ -96,7 +96,7 @@ final class StudyFigures {
                 }
                 style(renderer, add(data, curve), paint, true, false, null);
             }
-            ShapeCheck shape = a.shapes().stream().filter(s -> s.intrinsic() == intrinsic && s.method().equals(method)
+            RatioShapeCheck shape = a.shapes().stream().filter(s -> s.intrinsic() == intrinsic && s.method().equals(method)
                     && s.rftTokens() == 0 && s.task().equals(task) && s.check() != null)
                     .map(ShapeResult::check).findFirst().orElse(null);
             if (shape != null) {

@@ -3,10 +3,10 @@ package dev.claws.report;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.interpret.RenderResult;
-import dev.claws.law.Coefficient;
+import dev.claws.law.CoefficientEstimate;
 import dev.claws.law.CriticalRatio;
 import dev.claws.law.HeldOutCheck;
-import dev.claws.law.LawFit;
+import dev.claws.law.FittedLaw;
 import dev.claws.law.RecoveryFraction;
 import dev.claws.law.SettingFit;
 import dev.claws.law.ShapeResult;
@@ -117,7 +117,7 @@ public final class StudyReportPage {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("label", s.label());
         row.put("metric", s.metric());
-        LawFit f = s.fit();
+        FittedLaw f = s.fit();
         row.put("has_fit", f != null);
         row.put("error", s.error() == null ? "" : s.error());
         row.put("fit_id", s.lawFitId() == null ? "" : String.valueOf(s.lawFitId()));
@@ -144,7 +144,7 @@ public final class StudyReportPage {
         return row;
     }
 
-    private static String coefficient(Coefficient c) {
+    private static String coefficient(CoefficientEstimate c) {
         if (!c.estimated()) {
             return "0 (fixed)";
         }

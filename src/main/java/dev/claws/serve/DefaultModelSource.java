@@ -3,7 +3,9 @@ package dev.claws.serve;
 import dev.claws.model.gguf.GgufImporter;
 import dev.claws.model.io.CheckpointException;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.claws.config.DataConfig;
+import dev.claws.config.DefaultModelConfig;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Files;
@@ -28,23 +30,22 @@ public class DefaultModelSource {
     public record Resolved(String name, Path checkpoint) {
     }
 
-    @ConfigProperty(name = "claws.model.default")
-    Path configured;
+    private final Path configured;
+    private final Path fallback;
+    private final Optional<String> pipPackage;
+    private final Optional<String> pipFile;
+    private final Optional<String> sha256;
+    private final Path dataDir;
 
-    @ConfigProperty(name = "claws.model.fallback")
-    Path fallback;
-
-    @ConfigProperty(name = "claws.model.default-pip-package")
-    Optional<String> pipPackage;
-
-    @ConfigProperty(name = "claws.model.default-pip-file")
-    Optional<String> pipFile;
-
-    @ConfigProperty(name = "claws.model.default-sha256")
-    Optional<String> sha256;
-
-    @ConfigProperty(name = "claws.data-dir")
-    Path dataDir;
+    @Inject
+    public DefaultModelSource(DefaultModelConfig model, DataConfig data) {
+        this.configured = model.path();
+        this.fallback = model.fallback();
+        this.pipPackage = model.pipPackage();
+        this.pipFile = model.pipFile();
+        this.sha256 = model.sha256();
+        this.dataDir = data.dataDir();
+    }
 
     private volatile Resolved resolved;
 

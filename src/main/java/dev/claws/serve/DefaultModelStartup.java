@@ -1,7 +1,7 @@
 package dev.claws.serve;
 
 import dev.claws.model.ModelConfig;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
@@ -10,7 +10,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.claws.config.ServeConfig;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,11 +36,11 @@ public class DefaultModelStartup {
     @Inject
     DefaultModelSource source;
 
-    @ConfigProperty(name = "claws.serve.load-default-at-start")
-    boolean loadAtStart;
+    @Inject
+    ServeConfig serve;
 
     void onStart(@Observes StartupEvent event) {
-        if (!loadAtStart) {
+        if (!serve.loadDefaultAtStart()) {
             LOG.infof("claws.serve.load-default-at-start=false: health answers NOT_SERVING until the default model %s "
                     + "is loaded (Variants/LoadVariant)", source.name());
             return;
@@ -54,9 +54,9 @@ public class DefaultModelStartup {
                         + "health answers NOT_SERVING", defaultModel, ModelConfig.FILE_NAME);
                 return;
             }
-            Variant fresh = VariantRegistry.baseModelRow(name, defaultModel);
+            VariantEntity fresh = VariantRegistry.baseModelRow(name, defaultModel);
             QuarkusTransaction.requiringNew().run(() -> {
-                Variant row = variants.findByName(name).orElse(null);
+                VariantEntity row = variants.findByName(name).orElse(null);
                 if (row == null) {
                     variants.persist(fresh);
                 } else if (!Path.of(row.path).toAbsolutePath().normalize()

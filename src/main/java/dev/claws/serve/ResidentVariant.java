@@ -6,7 +6,7 @@ import dev.claws.eval.LoglikelihoodRequest;
 import dev.claws.eval.TokenizedRequest;
 import dev.claws.model.ChatTemplate;
 import dev.claws.model.DecodeBatch;
-import dev.claws.model.FinishReason;
+import dev.claws.model.StopReason;
 import dev.claws.model.LanguageModel;
 import dev.claws.model.PromptLogProbs;
 import dev.claws.model.TextGeneration;
@@ -22,6 +22,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import dev.claws.eval.LoglikelihoodResult;
 
 /**
  * A variant resident in memory: its model, its request queue and what the API needs to validate requests (context
@@ -248,7 +249,7 @@ public final class ResidentVariant {
                 throw new CancellationException("the call was cancelled while it waited");
             }
             long start = System.nanoTime();
-            List<dev.claws.eval.ContinuationScore> scores = scorer.scoreAll(requests);
+            List<LoglikelihoodResult> scores = scorer.scoreAll(requests);
             long end = System.nanoTime();
             List<ServedScores.Score> out = new ArrayList<>(scores.size());
             int promptTokens = 0;
@@ -318,7 +319,7 @@ public final class ResidentVariant {
         TextGeneration g = model.generate(request.prompt(), request.parseSpecialTokens(), request.settings(),
                 request.stopSequences(), tokens, text, stop, batch);
         metrics.tokensGenerated(name, g.timings().generatedTokens());
-        if (g.finishReason() == FinishReason.CANCELLED) {
+        if (g.finishReason() == StopReason.CANCELLED) {
             throw stopped(cancelled);
         }
         long end = System.nanoTime();

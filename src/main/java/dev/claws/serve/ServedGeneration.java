@@ -1,6 +1,6 @@
 package dev.claws.serve;
 
-import dev.claws.model.FinishReason;
+import dev.claws.model.StopReason;
 
 /**
  * The outcome of a served generation.
@@ -13,7 +13,7 @@ import dev.claws.model.FinishReason;
  * @param timing           where the time went
  */
 public record ServedGeneration(String variant, String text, long[] tokenIds, long[] trailingTokenIds,
-                               FinishReason finishReason, RequestTiming timing) {
+                               StopReason finishReason, RequestTiming timing) {
 
     public ServedGeneration {
         tokenIds = tokenIds.clone();

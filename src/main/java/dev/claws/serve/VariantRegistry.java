@@ -1,12 +1,13 @@
 package dev.claws.serve;
 
 import dev.claws.model.EngineOptions;
+import dev.claws.model.WeightsDtype;
 import dev.claws.model.LanguageModel;
 import dev.claws.model.ModelConfig;
 import dev.claws.model.gguf.GgufImporter;
 import dev.claws.model.io.CheckpointException;
 import dev.claws.model.io.FileTrees;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.annotation.PreDestroy;
@@ -24,7 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.claws.config.EngineConfig;
+import dev.claws.config.ServeConfig;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,22 +53,14 @@ public class VariantRegistry {
 
     @Inject
     public VariantRegistry(VariantRepository variants, ServingMetrics metrics,
-                           @ConfigProperty(name = "claws.serve.memory-budget-bytes") long memoryBudgetBytes,
-                           @ConfigProperty(name = "claws.serve.queue-capacity") int queueCapacity,
-                           @ConfigProperty(name = "claws.serve.concurrency") int concurrency,
-                           @ConfigProperty(name = "claws.serve.max-batch-size") int maxBatchSize,
-                           @ConfigProperty(name = "claws.engine.device") String device,
-                           DefaultModelSource defaultModel) {
+                           ServeConfig serve, EngineConfig engine, DefaultModelSource defaultModel) {
         this.variants = variants;
         this.metrics = metrics;
-        this.memoryBudgetBytes = memoryBudgetBytes;
-        this.queueCapacity = queueCapacity;
-        this.concurrency = concurrency;
-        if (maxBatchSize < 1) {
-            throw new IllegalArgumentException("claws.serve.max-batch-size must be >= 1, got " + maxBatchSize);
-        }
-        this.maxBatchSize = maxBatchSize;
-        this.engine = new EngineOptions(device, 0);
+        this.memoryBudgetBytes = serve.memoryBudgetBytes();
+        this.queueCapacity = serve.queueCapacity();
+        this.concurrency = serve.concurrency();
+        this.maxBatchSize = serve.maxBatchSize();
+        this.engine = new EngineOptions(engine.device(), 0, WeightsDtype.parse(engine.decodeWeights()));
         this.defaultModel = defaultModel;
     }
 
@@ -150,16 +144,10 @@ public class VariantRegistry {
             if (loaded != null) {
                 return loaded;
             }
-            Variant row = row(name).orElseThrow(() -> unknown(name));
-            Path path = Path.of(row.path);
-            try {
-                return admit(name, path);
-            } catch (ServeException e) {
-                throw e.kind() == ServeException.Kind.BAD_INPUT
-                        ? new ServeException(ServeException.Kind.WRONG_STATE, "the checkpoint of variant '" + name
-                                + "' at " + row.path + " cannot be loaded: " + e.getMessage(), e)
-                        : e;
-            }
+            VariantEntity row = row(name).orElseThrow(() -> unknown(name));
+            // a registered variant whose stored checkpoint is unusable: the variant's state, not the request, is wrong
+            return admit(name, Path.of(row.path), new Unusable(ServeException.Kind.WRONG_STATE,
+                    "the checkpoint of variant '" + name + "' at " + row.path + " cannot be loaded: "));
         }
     }
 
@@ -175,7 +163,7 @@ public class VariantRegistry {
     public ResidentVariant registerAndLoad(String name, Path path) {
         Path checkpoint = GgufImporter.isGguf(path) ? imported(path) : path;
         synchronized (changes) {
-            Optional<Variant> existing = row(name);
+            Optional<VariantEntity> existing = row(name);
             if (existing.isPresent()) {
                 Path stored = Path.of(existing.get().path).toAbsolutePath().normalize();
                 if (!stored.equals(checkpoint.toAbsolutePath().normalize())) {
@@ -184,16 +172,14 @@ public class VariantRegistry {
                 }
                 return load(name);
             }
-            ResidentVariant loaded;
-            try {
-                loaded = admit(name, checkpoint);
-            } catch (ServeException e) {
-                throw e.kind() == ServeException.Kind.BAD_INPUT && !e.getMessage().startsWith("path ")
-                        ? new ServeException(e.kind(), "path " + path + " cannot be loaded: " + e.getMessage(), e)
-                        : e;
+            if (!Files.isRegularFile(checkpoint.resolve(ModelConfig.FILE_NAME))) {
+                throw new ServeException(ServeException.Kind.BAD_INPUT, "path " + checkpoint
+                        + " is not a checkpoint directory (no " + ModelConfig.FILE_NAME + ")");
             }
+            ResidentVariant loaded = admit(name, checkpoint, new Unusable(ServeException.Kind.BAD_INPUT,
+                    "path " + path + " cannot be loaded: "));
             try {
-                Variant row = baseModelRow(name, checkpoint);
+                VariantEntity row = baseModelRow(name, checkpoint);
                 QuarkusTransaction.requiringNew().run(() -> variants.persist(row));
             } catch (RuntimeException e) {
                 resident.remove(name);
@@ -244,17 +230,28 @@ public class VariantRegistry {
         }
     }
 
+    /**
+     * How {@link #admit} reports a checkpoint it cannot load: with which kind, and the words that say which
+     * checkpoint it was (they precede the cause's message).
+     */
+    private record Unusable(ServeException.Kind kind, String prefix) {
+
+        ServeException because(String message, Throwable cause) {
+            return new ServeException(kind, prefix + message, cause);
+        }
+    }
+
     /** Loads a checkpoint if the memory budget allows it and puts it in the map. Caller holds {@code changes}. */
-    private ResidentVariant admit(String name, Path path) {
+    private ResidentVariant admit(String name, Path path, Unusable unusable) {
         if (!Files.isRegularFile(path.resolve(ModelConfig.FILE_NAME))) {
-            throw new ServeException(ServeException.Kind.BAD_INPUT, "path " + path
-                    + " is not a checkpoint directory (no " + ModelConfig.FILE_NAME + ")");
+            throw unusable.because("path " + path + " is not a checkpoint directory (no " + ModelConfig.FILE_NAME
+                    + ")", null);
         }
         long needed;
         try {
             needed = MemoryEstimate.of(path, Math.min(maxBatchSize, concurrency)).totalBytes();
         } catch (RuntimeException e) {
-            throw new ServeException(ServeException.Kind.BAD_INPUT, e.getMessage(), e);
+            throw unusable.because(e.getMessage(), e);
         }
         long used = usedBytes();
         if (used + needed > memoryBudgetBytes) {
@@ -269,7 +266,7 @@ public class VariantRegistry {
         try {
             model = LanguageModel.load(path, engine);
         } catch (RuntimeException e) {
-            throw new ServeException(ServeException.Kind.BAD_INPUT, e.getMessage(), e);
+            throw unusable.because(e.getMessage(), e);
         }
         VariantScheduler scheduler = new VariantScheduler(name, concurrency, queueCapacity);
         ResidentVariant v;
@@ -279,7 +276,7 @@ public class VariantRegistry {
         } catch (RuntimeException e) {
             scheduler.close(0);
             model.close();
-            throw new ServeException(ServeException.Kind.BAD_INPUT, e.getMessage(), e);
+            throw unusable.because(e.getMessage(), e);
         }
         metrics.watchQueue(name, v::queueDepth);
         resident.put(name, v);
@@ -289,7 +286,7 @@ public class VariantRegistry {
         return v;
     }
 
-    private Optional<Variant> row(String name) {
+    private Optional<VariantEntity> row(String name) {
         return QuarkusTransaction.requiringNew().call(() -> variants.findByName(name));
     }
 
@@ -298,10 +295,10 @@ public class VariantRegistry {
     }
 
     /** A new (not yet stored) row registering the checkpoint at {@code path} as a base model. */
-    static Variant baseModelRow(String name, Path path) {
-        Variant row = new Variant();
+    static VariantEntity baseModelRow(String name, Path path) {
+        VariantEntity row = new VariantEntity();
         row.name = name;
-        row.method = Variant.Method.NONE;
+        row.method = VariantEntity.Method.NONE;
         row.parameterCount = ModelConfig.load(path).parameterCount();
         row.parameterRatio = 0.0;
         try {

@@ -6,13 +6,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
 @ApplicationScoped
-public class BenchmarkRunRepository implements PanacheRepositoryBase<BenchmarkRun, Long> {
+public class BenchmarkRunRepository implements PanacheRepositoryBase<BenchmarkRunEntity, Long> {
 
-    public List<BenchmarkRun> listByVariant(String variant) {
+    public List<BenchmarkRunEntity> listByVariant(String variant) {
         return list("variant", Sort.by("id"), variant);
     }
 
-    public List<BenchmarkRun> listByJob(long jobId) {
+    public List<BenchmarkRunEntity> listByJob(long jobId) {
         return list("jobId", Sort.by("id"), jobId);
     }
 }

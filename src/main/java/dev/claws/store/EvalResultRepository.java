@@ -9,10 +9,10 @@ import java.util.Collection;
 import java.util.List;
 
 @ApplicationScoped
-public class EvalResultRepository implements PanacheRepositoryBase<EvalResult, Long> {
+public class EvalResultRepository implements PanacheRepositoryBase<EvalResultEntity, Long> {
 
     /** Rows with the metric, filtered by base models, methods and tasks (empty collections mean "any"). */
-    public List<EvalResult> select(Collection<String> baseModels, Collection<Variant.Method> methods, String metric,
+    public List<EvalResultEntity> select(Collection<String> baseModels, Collection<VariantEntity.Method> methods, String metric,
             Collection<String> tasks) {
         List<String> conditions = new ArrayList<>(List.of("metric = :metric"));
         Parameters parameters = Parameters.with("metric", metric);
@@ -31,7 +31,7 @@ public class EvalResultRepository implements PanacheRepositoryBase<EvalResult, L
         return list(String.join(" and ", conditions), Sort.by("id"), parameters);
     }
 
-    public List<EvalResult> listByJob(long jobId) {
+    public List<EvalResultEntity> listByJob(long jobId) {
         return list("jobId", Sort.by("id"), jobId);
     }
 }

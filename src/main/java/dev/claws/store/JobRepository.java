@@ -10,10 +10,10 @@ import java.util.Collection;
 import java.util.List;
 
 @ApplicationScoped
-public class JobRepository implements PanacheRepositoryBase<Job, Long> {
+public class JobRepository implements PanacheRepositoryBase<JobEntity, Long> {
 
     /** Newest first; empty collections mean "any". */
-    public List<Job> listFiltered(Collection<Job.State> states, Collection<Job.Kind> kinds, int limit) {
+    public List<JobEntity> listFiltered(Collection<JobEntity.State> states, Collection<JobEntity.Kind> kinds, int limit) {
         List<String> conditions = new ArrayList<>();
         Parameters parameters = new Parameters();
         if (!states.isEmpty()) {
@@ -34,6 +34,6 @@ public class JobRepository implements PanacheRepositoryBase<Job, Long> {
     /** Marks jobs left RUNNING by a server that stopped as INTERRUPTED (run once at start-up); returns how many. */
     public int markUnfinishedInterrupted(String reason) {
         return update("state = ?1, error = ?2, finished = ?3 where state = ?4",
-                Job.State.INTERRUPTED, reason, StoredTime.now(), Job.State.RUNNING);
+                JobEntity.State.INTERRUPTED, reason, StoredTime.now(), JobEntity.State.RUNNING);
     }
 }

@@ -6,10 +6,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
 @ApplicationScoped
-public class LawFitRepository implements PanacheRepositoryBase<LawFit, Long> {
+public class LawFitRepository implements PanacheRepositoryBase<LawFitEntity, Long> {
 
     /** Newest first; a null kind means "any". */
-    public List<LawFit> listNewest(LawFit.Kind kind, int limit) {
+    public List<LawFitEntity> listNewest(LawFitEntity.Kind kind, int limit) {
         Sort newestFirst = Sort.descending("created", "id");
         if (kind == null) {
             return findAll(newestFirst).page(0, limit).list();

@@ -6,10 +6,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 
 @ApplicationScoped
-public class StudyResultRepository implements PanacheRepositoryBase<StudyResult, Long> {
+public class StudyResultRepository implements PanacheRepositoryBase<StudyResultEntity, Long> {
 
     /** The newest study result of that name. */
-    public Optional<StudyResult> findNewestByName(String name) {
+    public Optional<StudyResultEntity> findNewestByName(String name) {
         return find("name", Sort.descending("jobId"), name).firstResultOptional();
     }
 }

@@ -5,9 +5,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 
 @ApplicationScoped
-public class StudyStepRepository implements PanacheRepositoryBase<StudyStep, Long> {
+public class StudyStepRepository implements PanacheRepositoryBase<StudyStepEntity, Long> {
 
-    public Optional<StudyStep> findByKey(String key) {
+    public Optional<StudyStepEntity> findByKey(String key) {
         return find("stepKey", key).firstResultOptional();
     }
 }

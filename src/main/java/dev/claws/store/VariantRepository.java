@@ -7,14 +7,14 @@ import java.util.List;
 import java.util.Optional;
 
 @ApplicationScoped
-public class VariantRepository implements PanacheRepositoryBase<Variant, Long> {
+public class VariantRepository implements PanacheRepositoryBase<VariantEntity, Long> {
 
-    public Optional<Variant> findByName(String name) {
+    public Optional<VariantEntity> findByName(String name) {
         return find("name", name).firstResultOptional();
     }
 
     /** All variants ordered by name; with a base name, that base and the variants descending from it. */
-    public List<Variant> listByBase(String base) {
+    public List<VariantEntity> listByBase(String base) {
         if (base == null || base.isEmpty()) {
             return listAll(Sort.by("name"));
         }

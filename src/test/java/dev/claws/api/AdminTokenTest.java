@@ -18,7 +18,7 @@ import dev.claws.api.v1.SubmitBenchmarkRequest;
 import dev.claws.api.v1.CancelJobRequest;
 import dev.claws.api.v1.ListJobsRequest;
 import dev.claws.api.v1.VariantsGrpc;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -58,9 +58,9 @@ class AdminTokenTest {
     private String storedVariant() {
         String name = "guarded-" + UUID.randomUUID().toString().substring(0, 8);
         QuarkusTransaction.requiringNew().run(() -> {
-            Variant v = new Variant();
+            VariantEntity v = new VariantEntity();
             v.name = name;
-            v.method = Variant.Method.NONE;
+            v.method = VariantEntity.Method.NONE;
             v.path = "models/" + name;
             variants.persist(v);
         });

@@ -27,7 +27,7 @@ import dev.claws.jobs.JobRunner;
 import dev.claws.model.DecoderModel;
 import dev.claws.model.EngineOptions;
 import dev.claws.model.ModelConfig;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -45,6 +45,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.claws.api.v1.CompressionResult;
+import dev.claws.eval.Corpus;
+import dev.claws.model.GenerationSettings;
+import dev.claws.api.v1.GetVariantRequest;
+import dev.claws.compress.PruningMethod;
+import dev.claws.api.v1.SliceGptPca;
+import dev.claws.api.v1.Variant;
+import dev.claws.api.v1.VariantsGrpc;
 
 /** Compression jobs on the bundled tiny model: the stored variant is what the compressor writes, and nothing else. */
 @QuarkusTest
@@ -86,7 +94,7 @@ class CompressionJobTest {
     private static void assertCompressionResult(Job job, String name, double requested, double achieved,
                                                 long parameters, long baseParameters) {
         assertEquals(1, job.getResult().getCompressionsCount());
-        dev.claws.api.v1.CompressionResult c = job.getResult().getCompressions(0);
+        CompressionResult c = job.getResult().getCompressions(0);
         assertEquals(name, c.getVariant());
         assertEquals(requested, c.getRequestedRatio());
         assertEquals(achieved, c.getParameterRatio(), 1e-12);
@@ -94,7 +102,7 @@ class CompressionJobTest {
         assertEquals(baseParameters, c.getBaseParameterCount());
     }
 
-    private Optional<Variant> row(String name) {
+    private Optional<VariantEntity> row(String name) {
         return QuarkusTransaction.requiringNew().call(() -> variants.findByName(name));
     }
 
@@ -119,12 +127,12 @@ class CompressionJobTest {
         assertTrue(job.getMessage().startsWith(name + ": "),
                 "a finished job keeps the work's last message, not an earlier progress line: " + job.getMessage());
 
-        Variant v = row(name).orElseThrow();
+        VariantEntity v = row(name).orElseThrow();
         Path dir = paths.variantDir(name);
         assertEquals(dir.toString(), v.path);
         assertEquals(base, v.base);
         assertEquals(base, v.parent);
-        assertEquals(Variant.Method.RANDOM_PRUNE, v.method);
+        assertEquals(VariantEntity.Method.RANDOM_PRUNE, v.method);
         assertEquals(0.5, v.ratio);
         assertEquals(ModelConfig.load(dir).parameterCount(), v.parameterCount);
         long baseParameters = ModelConfig.load(JobFixtures.TINY).parameterCount();
@@ -143,7 +151,7 @@ class CompressionJobTest {
         Path direct = Files.createTempDirectory("claws-direct").resolve("out");
         try {
             CompressionOutcome expected = Compressor.compress(JobFixtures.TINY, direct,
-                    new CompressionSpec(dev.claws.compress.CompressionMethod.RANDOM_PRUNE, 0.5, 3, false), List.of(),
+                    new CompressionSpec(PruningMethod.RANDOM_PRUNE, 0.5, 3, false), List.of(),
                     EngineOptions.cpu(), null);
             assertEquals(expected.parameterCount(), v.parameterCount);
             assertArrayEquals(Files.readAllBytes(direct.resolve("model.safetensors")),
@@ -153,7 +161,7 @@ class CompressionJobTest {
         }
         try (DecoderModel model = DecoderModel.load(dir, EngineOptions.cpu())) {
             assertEquals(v.parameterCount, model.config().parameterCount());
-            assertEquals(3, model.generate(new long[] {5, 6, 7}, dev.claws.model.GenerationSettings.greedy(3)
+            assertEquals(3, model.generate(new long[] {5, 6, 7}, GenerationSettings.greedy(3)
                     .withStopTokenIds(List.of())).tokenIds().length);
         }
     }
@@ -167,8 +175,8 @@ class CompressionJobTest {
                 .setCalibration(CalibrationOptions.newBuilder().setDataset("wikitext2").setSamples(6)
                         .setSequenceLength(32)).build());
         assertEquals(JobState.JOB_STATE_SUCCEEDED, job.getState(), job.getError());
-        Variant v = row(name).orElseThrow();
-        assertEquals(Variant.Method.SLICEGPT, v.method);
+        VariantEntity v = row(name).orElseThrow();
+        assertEquals(VariantEntity.Method.SLICEGPT, v.method);
         assertEquals(0.25, v.ratio);
         Path dir = paths.variantDir(name);
         ModelConfig config = ModelConfig.load(dir);
@@ -186,14 +194,14 @@ class CompressionJobTest {
         assertTrue(note.startsWith(String.format(java.util.Locale.ROOT, "achieved parameter compression %.4f is below "
                 + "the requested ratio 0.2500", achieved)), note);
         assertTrue(note.contains("MORE parameters than its base"), note);
-        dev.claws.api.v1.Variant served = dev.claws.api.v1.VariantsGrpc.newBlockingStub(channel).getVariant(
-                dev.claws.api.v1.GetVariantRequest.newBuilder().setName(name).build());
+        Variant served = VariantsGrpc.newBlockingStub(channel).getVariant(
+                GetVariantRequest.newBuilder().setName(name).build());
         assertEquals(0.25, served.getRatio());
         assertTrue(served.hasParameterRatio());
         assertEquals(achieved, served.getParameterRatio(), 1e-12);
 
         // the same calibration set and compression run directly give the same model
-        List<long[]> calibration = CompressionWork.calibration(new CalibrationSpec(dev.claws.eval.Corpus.WIKITEXT2, 6,
+        List<long[]> calibration = CompressionWork.calibration(new CalibrationSpec(Corpus.WIKITEXT2, 6,
                 32), JobFixtures.TINY, 0, paths.evalDataDir());
         Path direct = Files.createTempDirectory("claws-direct").resolve("out");
         try (DecoderModel model = DecoderModel.load(dir, EngineOptions.cpu())) {
@@ -238,7 +246,7 @@ class CompressionJobTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, submit.apply(good.clone().setName("bad/name")).getCode());
         SubmitCompressionRequest.Builder slice = good.clone().setMethod(CompressionMethod.COMPRESSION_METHOD_SLICEGPT);
         assertEquals(Status.Code.INVALID_ARGUMENT, submit.apply(slice.clone().setPruneAttentionHeads(true)).getCode());
-        s = submit.apply(good.clone().setSlicegptPca(dev.claws.api.v1.SliceGptPca.SLICEGPT_PCA_SINGLE_PASS));
+        s = submit.apply(good.clone().setSlicegptPca(SliceGptPca.SLICEGPT_PCA_SINGLE_PASS));
         assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
         assertTrue(s.getDescription().startsWith("slicegpt_pca is only allowed with COMPRESSION_METHOD_SLICEGPT"),
                 s.getDescription());
@@ -274,7 +282,7 @@ class CompressionJobTest {
     void cancellingARunningCompressionRemovesItsPartialOutput() throws Exception {
         String base = JobFixtures.storeBase(variants);
         // an Alpaca corpus large enough for a calibration pass that takes a while on the tiny model
-        JobFixtures.writeAlpaca(dev.claws.eval.Corpus.ALPACA.file(paths.evalDataDir()), 3000);
+        JobFixtures.writeAlpaca(Corpus.ALPACA.file(paths.evalDataDir()), 3000);
         String name = JobFixtures.unique("cancelled");
         Job submitted = jobs.submitCompression(SubmitCompressionRequest.newBuilder().setBase(base).setName(name)
                 .setMethod(CompressionMethod.COMPRESSION_METHOD_SLICEGPT).setRatio(0.5)

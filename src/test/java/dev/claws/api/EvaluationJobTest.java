@@ -26,7 +26,7 @@ import dev.claws.jobs.JobPaths;
 import dev.claws.model.EngineOptions;
 import dev.claws.model.LanguageModel;
 import dev.claws.store.EvalResultRepository;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import io.grpc.ManagedChannel;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -42,6 +42,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.claws.api.v1.CompressionMethod;
+import dev.claws.store.EvalResultEntity;
 
 /**
  * Evaluation jobs end to end on small data files the test writes into claws.eval.data-dir: the stored rows must equal
@@ -94,7 +96,7 @@ class EvaluationJobTest {
     @Test
     void intrinsicEvaluationStoresCrossEntropyAndPerplexityAsTheEvaluatorComputesThem() throws Exception {
         String variant = JobFixtures.store(variants, JobFixtures.unique("tiny-pruned"), "claws-tiny",
-                Variant.Method.RANDOM_PRUNE, 0.25, JobFixtures.TINY);
+                VariantEntity.Method.RANDOM_PRUNE, 0.25, JobFixtures.TINY);
         Job job = runToEnd(SubmitEvaluationRequest.newBuilder().setVariant(variant).addTasks("wikitext2")
                 .setLimits(EvaluationLimits.newBuilder().setWindowLength(32).setTokenBudget(160)).build());
 
@@ -118,10 +120,10 @@ class EvaluationJobTest {
             assertEquals(variant, r.getVariant());
             assertEquals("wikitext2", r.getTask());
             assertEquals("claws-tiny", r.getBaseModel());
-            assertEquals(dev.claws.api.v1.CompressionMethod.COMPRESSION_METHOD_RANDOM_PRUNE, r.getMethod());
+            assertEquals(CompressionMethod.COMPRESSION_METHOD_RANDOM_PRUNE, r.getMethod());
             assertEquals(0.25, r.getRatio());
         }
-        List<dev.claws.store.EvalResult> rows = QuarkusTransaction.requiringNew()
+        List<EvalResultEntity> rows = QuarkusTransaction.requiringNew()
                 .call(() -> evalResults.listByJob(job.getId()));
         assertEquals(2, rows.size());
         assertEquals(ce.getValue(), rows.stream().filter(r -> r.metric.equals("cross_entropy")).findFirst()
@@ -149,7 +151,7 @@ class EvaluationJobTest {
                     assertEquals(expected.metric(metric).orElseThrow().stderr(), row.getStderr(), 0.0);
                     assertEquals(3, row.getSamples());
                     assertEquals(base, row.getBaseModel(), "a base model is its own base");
-                    assertEquals(dev.claws.api.v1.CompressionMethod.COMPRESSION_METHOD_NONE, row.getMethod());
+                    assertEquals(CompressionMethod.COMPRESSION_METHOD_NONE, row.getMethod());
                     assertTrue(row.getValue() >= 0 && row.getValue() <= 1);
                 }
             }

@@ -23,6 +23,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.claws.api.v1.ChatMessage;
 
 /** Each kind of bad input gets its precise status and message, and the server keeps serving afterwards. */
 @QuarkusTest
@@ -71,7 +72,7 @@ class InferenceBadInputTest {
                 () -> inference.generate(good().setMaxNewTokens(5000).build()));
         refused(Status.Code.INVALID_ARGUMENT, "max_new_tokens must be between 1 and 4096 (0 = default 128), got 4294967295",
                 () -> inference.generate(good().setMaxNewTokens(-1).build()));
-        dev.claws.api.v1.ChatMessage hi = dev.claws.api.v1.ChatMessage.newBuilder().setRole("user").setContent("hi")
+        ChatMessage hi = ChatMessage.newBuilder().setRole("user").setContent("hi")
                 .build();
         refused(Status.Code.INVALID_ARGUMENT, "prompt and messages are exclusive",
                 () -> inference.generate(good().addMessages(hi).build()));
@@ -85,7 +86,7 @@ class InferenceBadInputTest {
                         .build()));
         StatusRuntimeException named = assertThrows(StatusRuntimeException.class,
                 () -> inference.generate(good().setTopP(2).build()));
-        assertEquals("top_p", named.getTrailers().get(Rpc.FIELD), "the trailer names the field");
+        assertEquals("top_p", named.getTrailers().get(ErrorStatus.FIELD), "the trailer names the field");
         refused(Status.Code.INVALID_ARGUMENT, "temperature must be between 0.0 and 5.0 (0 = greedy), got 5.5",
                 () -> inference.generate(good().setTemperature(5.5f).build()));
         refused(Status.Code.INVALID_ARGUMENT, "temperature must be between 0.0 and 5.0 (0 = greedy), got -0.1",

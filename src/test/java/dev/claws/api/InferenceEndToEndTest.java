@@ -22,7 +22,7 @@ import dev.claws.api.v1.ScoreResponse;
 import dev.claws.api.v1.UnloadVariantRequest;
 import dev.claws.api.v1.Variant;
 import dev.claws.api.v1.VariantsGrpc;
-import dev.claws.eval.ContinuationScore;
+import dev.claws.eval.LoglikelihoodResult;
 import dev.claws.eval.EngineScorer;
 import dev.claws.eval.HarnessRequestBuilder;
 import dev.claws.eval.LoglikelihoodRequest;
@@ -130,7 +130,7 @@ class InferenceEndToEndTest {
         HarnessRequestBuilder builder = new HarnessRequestBuilder(scorer);
         List<TokenizedRequest> requests = continuations.stream()
                 .map(c -> builder.tokenize(new LoglikelihoodRequest(context, c))).toList();
-        List<ContinuationScore> direct = scorer.scoreAll(requests);
+        List<LoglikelihoodResult> direct = scorer.scoreAll(requests);
         assertEquals(ServingFixtures.BASE, scored.getVariant());
         assertEquals(3, scored.getScoresCount());
         int promptTokens = requests.get(0).context().length;

@@ -24,9 +24,9 @@ import dev.claws.api.v1.PredictLossResponse;
 import dev.claws.law.CriticalRatio;
 import dev.claws.law.LawFitter;
 import dev.claws.law.LawPrediction;
-import dev.claws.store.EvalResult;
+import dev.claws.store.EvalResultEntity;
 import dev.claws.store.EvalResultRepository;
-import dev.claws.store.Variant.Method;
+import dev.claws.store.VariantEntity.Method;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -41,6 +41,8 @@ import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.claws.law.FittedLaw;
+import dev.claws.law.MeasuredPoint;
 
 /**
  * FitLaw, GetLawFit, ListLawFits, PredictLoss and CriticalRatio over a real gRPC channel. The numbers are compared with
@@ -101,8 +103,8 @@ class LawsServiceTest {
                 .setPoints(LawPoints.newBuilder().addAllPoints(points)).build();
     }
 
-    private static List<dev.claws.law.LawPoint> lawPoints(List<LawPoint> points) {
-        return points.stream().map(p -> new dev.claws.law.LawPoint(p.getL(), p.getL0(), p.getR(), p.getD())).toList();
+    private static List<MeasuredPoint> lawPoints(List<LawPoint> points) {
+        return points.stream().map(p -> new MeasuredPoint(p.getL(), p.getL0(), p.getR(), p.getD())).toList();
     }
 
     @Test
@@ -129,7 +131,7 @@ class LawsServiceTest {
         assertEquals(3, fit.getShape().getQuadraticCoefficientsCount());
         assertTrue(fit.getShape().getQuadraticR2() >= fit.getShape().getLinearR2());
 
-        dev.claws.law.LawFit direct = LawFitter.fit(lawPoints(points));
+        FittedLaw direct = LawFitter.fit(lawPoints(points));
         assertEquals(direct.alpha().estimate(), fit.getAlpha().getEstimate(), 0);
         assertEquals(direct.beta().standardError(), fit.getBeta().getStandardError(), 0);
         assertEquals(direct.gamma().upper95(), fit.getGamma().getCiHigh(), 0);
@@ -244,7 +246,7 @@ class LawsServiceTest {
 
     private void storeEval(String variant, String base, String task, double value, Method method, double ratio) {
         QuarkusTransaction.requiringNew().run(() -> {
-            EvalResult row = new EvalResult();
+            EvalResultEntity row = new EvalResultEntity();
             row.variant = variant;
             row.baseModel = base;
             row.task = task;

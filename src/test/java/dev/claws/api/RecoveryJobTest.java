@@ -19,12 +19,13 @@ import dev.claws.api.v1.SubmitRecoveryRequest;
 import dev.claws.api.v1.VariantsGrpc;
 import dev.claws.api.v1.WatchJobRequest;
 import dev.claws.jobs.JobFixtures;
+import dev.claws.jobs.JobJson;
 import dev.claws.jobs.JobPaths;
 import dev.claws.jobs.JobRunner;
 import dev.claws.model.DecoderModel;
 import dev.claws.model.EngineOptions;
 import dev.claws.store.JobRepository;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import dev.claws.train.PeftAdapterFormat;
 import dev.claws.train.TrainingData;
@@ -44,6 +45,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.claws.store.JobEntity;
+import dev.claws.api.v1.Variant;
 
 /**
  * Recovery fine-tuning jobs on the bundled tiny model: the merged variant is registered with rft_tokens = D and its
@@ -84,7 +87,7 @@ class RecoveryJobTest {
         return LoraOptions.newBuilder().setRank(4).setSequenceLength(16).setBatchSize(2).setLearningRate(1e-3).build();
     }
 
-    private Optional<Variant> row(String name) {
+    private Optional<VariantEntity> row(String name) {
         return QuarkusTransaction.requiringNew().call(() -> variants.findByName(name));
     }
 
@@ -110,11 +113,11 @@ class RecoveryJobTest {
                 "WatchJob streams tokens of D, smoothed loss and tokens/s");
         String name = pruned + "-rft100";
         assertEquals(List.of(name), done.getResult().getVariantsList());
-        Variant v = row(name).orElseThrow();
+        VariantEntity v = row(name).orElseThrow();
         assertEquals(96, v.rftTokens, "D as consumed: 100 rounded down to whole steps of 2 x 16 tokens");
         assertEquals(pruned, v.parent);
         assertEquals(base, v.base);
-        Variant parent = row(pruned).orElseThrow();
+        VariantEntity parent = row(pruned).orElseThrow();
         assertEquals(parent.method, v.method);
         assertEquals(parent.ratio, v.ratio);
         Path dir = paths.variantDir(name);
@@ -131,7 +134,7 @@ class RecoveryJobTest {
             }
             assertTrue(diff > 1e-4, "training changed the merged weights (max logit change " + diff + ")");
         }
-        dev.claws.api.v1.Variant listed = VariantsGrpc.newBlockingStub(channel).listVariants(
+        Variant listed = VariantsGrpc.newBlockingStub(channel).listVariants(
                 ListVariantsRequest.getDefaultInstance()).getVariantsList().stream()
                 .filter(x -> x.getName().equals(name)).findFirst().orElseThrow();
         assertEquals(96, listed.getRftTokens());
@@ -203,37 +206,40 @@ class RecoveryJobTest {
     void aRecoveryLeftRunningIsInterruptedAndOneLeftQueuedRunsAfterRestart() throws Exception {
         String base = JobFixtures.storeBase(variants);
         String name = JobFixtures.unique("rft-restarted");
-        String request = StoreMapping.toJson(SubmitRecoveryRequest.newBuilder().setVariant(base).setName(name)
-                .setTokenBudget(64).setLora(tinyOptions()).build());
-        long running = storeRow(dev.claws.store.Job.State.RUNNING, request.replace(name, name + "-old"));
+        SubmitRecoveryRequest request = SubmitRecoveryRequest.newBuilder().setVariant(base).setName(name)
+                .setTokenBudget(64).setLora(tinyOptions()).build();
+        long running = storeRow(JobEntity.State.RUNNING, request.toBuilder().setName(name + "-old").build());
         Path partial = paths.partialDir(running);
         Files.createDirectories(partial.resolve("checkpoint"));
         Files.writeString(partial.resolve("checkpoint").resolve("model.safetensors"), "half-written");
-        long queued = storeRow(dev.claws.store.Job.State.QUEUED, request);
+        long queued = storeRow(JobEntity.State.QUEUED, request);
 
         runner.recover();
 
-        assertEquals(dev.claws.store.Job.State.INTERRUPTED, stored(running).state);
+        assertEquals(JobEntity.State.INTERRUPTED, stored(running).state);
         assertFalse(Files.exists(partial), "the interrupted job's partial output is removed");
         assertTrue(row(name + "-old").isEmpty());
-        dev.claws.store.Job done = JobFixtures.awaitFinal(runner, queued, 120_000);
-        assertEquals(dev.claws.store.Job.State.SUCCEEDED, done.state, done.error);
+        JobEntity done = JobFixtures.awaitFinal(runner, queued, 120_000);
+        assertEquals(JobEntity.State.SUCCEEDED, done.state, done.error);
         assertEquals(64, row(name).orElseThrow().rftTokens);
     }
 
-    private long storeRow(dev.claws.store.Job.State state, String requestJson) {
+    /** A row as a stopped server leaves it: the request as submitted and the spec validated from it. */
+    private long storeRow(JobEntity.State state, SubmitRecoveryRequest request) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            dev.claws.store.Job row = new dev.claws.store.Job();
-            row.kind = dev.claws.store.Job.Kind.RECOVERY;
+            String spec = JobJson.spec(JobValidation.recovery(request, variants, paths));
+            JobEntity row = new JobEntity();
+            row.kind = JobEntity.Kind.RECOVERY;
             row.state = state;
-            row.stage = state == dev.claws.store.Job.State.RUNNING ? "training" : "queued";
-            row.requestJson = requestJson;
+            row.stage = state == JobEntity.State.RUNNING ? "training" : "queued";
+            row.requestJson = StoreMapping.toJson(request);
+            row.specJson = spec;
             jobRows.persist(row);
             return row.id;
         });
     }
 
-    private dev.claws.store.Job stored(long id) {
+    private JobEntity stored(long id) {
         return QuarkusTransaction.requiringNew().call(() -> jobRows.findById(id));
     }
 

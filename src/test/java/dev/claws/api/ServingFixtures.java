@@ -5,7 +5,7 @@ import dev.claws.compress.CompressionSpec;
 import dev.claws.compress.Compressor;
 import dev.claws.model.EngineOptions;
 import dev.claws.model.LanguageModel;
-import dev.claws.store.Variant;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import java.nio.file.Path;
@@ -46,11 +46,11 @@ final class ServingFixtures {
                 CompressionSpec.randomPrune(ratio, 11), List.of(), EngineOptions.cpu(), null);
         Path dir = written.directory();
         QuarkusTransaction.requiringNew().run(() -> {
-            Variant v = new Variant();
+            VariantEntity v = new VariantEntity();
             v.name = name;
             v.base = BASE;
             v.parent = BASE;
-            v.method = Variant.Method.RANDOM_PRUNE;
+            v.method = VariantEntity.Method.RANDOM_PRUNE;
             v.ratio = ratio;
             v.parameterCount = written.parameterCount();
             v.sizeBytes = written.bytes();

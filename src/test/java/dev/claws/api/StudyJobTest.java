@@ -27,8 +27,8 @@ import dev.claws.api.v1.WatchJobRequest;
 import dev.claws.jobs.JobFixtures;
 import dev.claws.jobs.JobPaths;
 import dev.claws.law.LawFitter;
-import dev.claws.law.LawForm;
-import dev.claws.law.LawPoint;
+import dev.claws.law.FitForm;
+import dev.claws.law.MeasuredPoint;
 import dev.claws.store.StudyStepRepository;
 import dev.claws.store.VariantRepository;
 import io.grpc.ManagedChannel;
@@ -37,6 +37,10 @@ import io.grpc.StatusRuntimeException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import dev.claws.jobs.JobJson;
+import dev.claws.jobs.JobSpec;
+import dev.claws.jobs.StudySpec;
+import dev.claws.store.JobEntity;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -106,6 +110,18 @@ class StudyJobTest {
         return events;
     }
 
+    /** The validated study is stored as job.spec_json and read back when it starts (also after a restart). */
+    @Test
+    void theValidatedStudyReadsBackFromItsStoredJsonUnchanged() {
+        String base = JobFixtures.storeBase(variants);
+        StudySpec spec = QuarkusTransaction.requiringNew().call(() -> StudyValidation.study(
+                tinyStudy(JobFixtures.unique("study"), base).build(), variants, paths));
+        JobSpec read = JobJson.spec(JobJson.spec(spec));
+        assertEquals(spec, read);
+        assertEquals(JobEntity.Kind.STUDY, read.kind());
+        assertEquals(spec.cells(), ((StudySpec) read).cells());
+    }
+
     @Test
     void tinyStudyRunsEveryCellFitsEverySettingAndReportsIt() {
         String base = JobFixtures.storeBase(variants);
@@ -143,17 +159,17 @@ class StudyJobTest {
         // 2 kinds x 2 methods x without / with RFT; each fit is LawFitter's on the setting's cells, stored as a law fit
         assertEquals(8, report.getSettingsCount());
         for (StudySetting s : report.getSettingsList()) {
-            List<LawPoint> points = report.getMeasurementsList().stream()
+            List<MeasuredPoint> points = report.getMeasurementsList().stream()
                     .filter(m -> m.getMethod() == s.getMethod() && m.getMetric().equals(s.getMetric())
                             && (s.getWithRft() || m.getRftTokens() == 0) && m.getValue() > 0)
-                    .map(m -> new LawPoint(m.getValue(), m.getBaseValue(), m.getRatio(), m.getRftTokens())).toList();
+                    .map(m -> new MeasuredPoint(m.getValue(), m.getBaseValue(), m.getRatio(), m.getRftTokens())).toList();
             long dropped = report.getMeasurementsList().stream().filter(m -> m.getMethod() == s.getMethod()
                     && m.getMetric().equals(s.getMetric()) && (s.getWithRft() || m.getRftTokens() == 0)
                     && m.getValue() <= 0).count();
             assertEquals(dropped, s.getDroppedCount());
             assertEquals(s.getKind() == LawKind.LAW_KIND_INTRINSIC ? "cross_entropy" : "acc", s.getMetric());
-            LawForm form = s.getWithRft() ? LawForm.FULL : LawForm.WITHOUT_RFT;
-            dev.claws.law.LawFit expected;
+            FitForm form = s.getWithRft() ? FitForm.FULL : FitForm.WITHOUT_RFT;
+            dev.claws.law.FittedLaw expected;
             try {
                 expected = LawFitter.fit(points, form);
             } catch (dev.claws.law.LawInputException e) {
@@ -250,7 +266,7 @@ class StudyJobTest {
                     + e.getStatus().getDescription());
         }
         String derived = JobFixtures.store(variants, JobFixtures.unique("pruned"), base,
-                dev.claws.store.Variant.Method.RANDOM_PRUNE, 0.5, JobFixtures.TINY);
+                dev.claws.store.VariantEntity.Method.RANDOM_PRUNE, 0.5, JobFixtures.TINY);
         StatusRuntimeException notBase = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
                 () -> jobs.submitStudy(tinyStudy("bad", derived).build()));
         assertTrue(notBase.getStatus().getDescription().startsWith("base '" + derived + "' is derived"));

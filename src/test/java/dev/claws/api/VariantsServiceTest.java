@@ -29,6 +29,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.claws.store.VariantEntity;
 
 /** Variants RPCs over the Variant table, through a real gRPC channel (no admin token configured). */
 @QuarkusTest
@@ -58,9 +59,9 @@ class VariantsServiceTest {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    private void store(String name, String base, dev.claws.store.Variant.Method method, double ratio, String path) {
+    private void store(String name, String base, VariantEntity.Method method, double ratio, String path) {
         QuarkusTransaction.requiringNew().run(() -> {
-            dev.claws.store.Variant v = new dev.claws.store.Variant();
+            VariantEntity v = new VariantEntity();
             v.name = name;
             v.base = base;
             v.parent = base;
@@ -79,8 +80,8 @@ class VariantsServiceTest {
     void getAndListReturnTheStoredRows() {
         String base = unique("base");
         String child = unique("child");
-        store(base, null, dev.claws.store.Variant.Method.NONE, 0, "models/" + base);
-        store(child, base, dev.claws.store.Variant.Method.SLICEGPT, 0.25, "data/variants/" + child);
+        store(base, null, VariantEntity.Method.NONE, 0, "models/" + base);
+        store(child, base, VariantEntity.Method.SLICEGPT, 0.25, "data/variants/" + child);
 
         Variant got = stub.getVariant(GetVariantRequest.newBuilder().setName(child).build());
         assertEquals(child, got.getName());
@@ -120,7 +121,7 @@ class VariantsServiceTest {
         Files.createDirectories(dir);
         Files.write(dir.resolve("model.safetensors"), new byte[1000]);
         Files.writeString(dir.resolve("config.json"), "{}");
-        store(name, null, dev.claws.store.Variant.Method.NONE, 0, dir.toString());
+        store(name, null, VariantEntity.Method.NONE, 0, dir.toString());
 
         DeleteVariantResponse response = stub.deleteVariant(DeleteVariantRequest.newBuilder().setName(name).build());
         assertTrue(response.getFilesDeleted());
@@ -137,7 +138,7 @@ class VariantsServiceTest {
         String name = unique("external");
         Path dir = Files.createTempDirectory("claws-external-");
         Files.writeString(dir.resolve("config.json"), "{}");
-        store(name, null, dev.claws.store.Variant.Method.NONE, 0, dir.toString());
+        store(name, null, VariantEntity.Method.NONE, 0, dir.toString());
 
         DeleteVariantResponse response = stub.deleteVariant(DeleteVariantRequest.newBuilder().setName(name).build());
         assertFalse(response.getFilesDeleted());
@@ -151,8 +152,8 @@ class VariantsServiceTest {
     void deleteRefusesABaseThatOthersDeriveFrom() {
         String base = unique("base");
         String child = unique("child");
-        store(base, null, dev.claws.store.Variant.Method.NONE, 0, "models/" + base);
-        store(child, base, dev.claws.store.Variant.Method.RANDOM_PRUNE, 0.5, "data/variants/" + child);
+        store(base, null, VariantEntity.Method.NONE, 0, "models/" + base);
+        store(child, base, VariantEntity.Method.RANDOM_PRUNE, 0.5, "data/variants/" + child);
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                 () -> stub.deleteVariant(DeleteVariantRequest.newBuilder().setName(base).build()));
         assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());

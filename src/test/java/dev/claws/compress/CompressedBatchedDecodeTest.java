@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CompressedBatchedDecodeTest {
 
     @ParameterizedTest
-    @EnumSource(CompressionMethod.class)
-    void batchedDecodingOfACompressedModelMatchesDecodingAlone(CompressionMethod method, @TempDir Path tmp)
+    @EnumSource(PruningMethod.class)
+    void batchedDecodingOfACompressedModelMatchesDecodingAlone(PruningMethod method, @TempDir Path tmp)
             throws Exception {
         CompressionSpec spec = new CompressionSpec(method, 0.3, 5, false);
         Path dir = Compressor.compress(TestModels.TINY, tmp.resolve("variant"), spec,

@@ -22,17 +22,17 @@ class CompressorTest {
     void ratiosOutsideTheOpenUnitIntervalAreRefused() {
         for (double r : new double[] {0, 1, -0.1, 1.5, Double.NaN, Double.POSITIVE_INFINITY}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new CompressionSpec(CompressionMethod.RANDOM_PRUNE, r, 1, false));
+                    () -> new CompressionSpec(PruningMethod.RANDOM_PRUNE, r, 1, false));
             assertTrue(e.getMessage().contains("ratio") && e.getMessage().contains("(0, 1)"), e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> new CompressionSpec(null, 0.5, 1, false));
         IllegalArgumentException heads = assertThrows(IllegalArgumentException.class,
-                () -> new CompressionSpec(CompressionMethod.SLICEGPT, 0.5, 1, true));
+                () -> new CompressionSpec(PruningMethod.SLICEGPT, 0.5, 1, true));
         assertTrue(heads.getMessage().contains("pruneAttentionHeads"), heads.getMessage());
         IllegalArgumentException pca = assertThrows(IllegalArgumentException.class,
-                () -> new CompressionSpec(CompressionMethod.RANDOM_PRUNE, 0.5, 1, false, SliceGptPca.SINGLE_PASS));
+                () -> new CompressionSpec(PruningMethod.RANDOM_PRUNE, 0.5, 1, false, SliceGptPcaMode.SINGLE_PASS));
         assertTrue(pca.getMessage().contains("sliceGptPca"), pca.getMessage());
-        assertEquals(SliceGptPca.SEQUENTIAL, new CompressionSpec(CompressionMethod.SLICEGPT, 0.5, 1, false, null)
+        assertEquals(SliceGptPcaMode.SEQUENTIAL, new CompressionSpec(PruningMethod.SLICEGPT, 0.5, 1, false, null)
                 .sliceGptPca(), "the official algorithm is the default");
     }
 
@@ -48,7 +48,7 @@ class CompressorTest {
     @Test
     void progressRunsFromZeroToOneWithoutGoingBack(@TempDir Path tmp) {
         for (CompressionSpec spec : List.of(CompressionSpec.randomPrune(0.5, 1), CompressionSpec.sliceGpt(0.5),
-                CompressionSpec.sliceGpt(0.5, SliceGptPca.SINGLE_PASS))) {
+                CompressionSpec.sliceGpt(0.5, SliceGptPcaMode.SINGLE_PASS))) {
             List<Double> seen = new java.util.ArrayList<>();
             List<String> stages = new java.util.ArrayList<>();
             Compressor.compress(TestModels.TINY, tmp.resolve("out-" + spec.method() + "-" + spec.sliceGptPca()), spec,
@@ -63,8 +63,8 @@ class CompressorTest {
             }
             assertTrue(seen.get(0) >= 0, seen.toString());
             assertEquals(1.0, seen.get(seen.size() - 1));
-            List<String> expected = spec.method() == CompressionMethod.RANDOM_PRUNE ? List.of("prune")
-                    : spec.sliceGptPca() == SliceGptPca.SEQUENTIAL ? List.of("calibrate", "write") // PCA inside the pass
+            List<String> expected = spec.method() == PruningMethod.RANDOM_PRUNE ? List.of("prune")
+                    : spec.sliceGptPca() == SliceGptPcaMode.SEQUENTIAL ? List.of("calibrate", "write") // PCA inside the pass
                     : List.of("calibrate", "pca", "write");
             assertEquals(expected, stages);
         }
@@ -110,7 +110,7 @@ class CompressorTest {
     @Test
     void interruptingTheThreadCancelsAndLeavesNoOutput(@TempDir Path tmp) {
         for (CompressionSpec spec : List.of(CompressionSpec.randomPrune(0.5, 1), CompressionSpec.sliceGpt(0.5),
-                CompressionSpec.sliceGpt(0.5, SliceGptPca.SINGLE_PASS))) {
+                CompressionSpec.sliceGpt(0.5, SliceGptPcaMode.SINGLE_PASS))) {
             Path out = tmp.resolve("out-" + spec.method() + "-" + spec.sliceGptPca());
             List<Double> seen = new java.util.ArrayList<>();
             try {

@@ -117,7 +117,7 @@ class RandomPruneNetTest {
 
     private static Path checkMaskEquivalence(Path tmp, Path base, double ratio, boolean heads) {
         Path out = tmp.resolve("pruned");
-        CompressionSpec spec = new CompressionSpec(CompressionMethod.RANDOM_PRUNE, ratio, 3, heads);
+        CompressionSpec spec = new CompressionSpec(PruningMethod.RANDOM_PRUNE, ratio, 3, heads);
         Compressor.compress(base, out, spec, null, TestModels.CPU, null);
         ModelConfig config = ModelConfig.load(base);
         RandomPruneNet.Plan plan = RandomPruneNet.plan(config, ratio, 3, heads);

@@ -19,7 +19,7 @@ class SliceGptArraysTest {
     @Test
     void rotatingLeavesNothingInTheLongLivedManager(@TempDir Path tmp) {
         ModelConfig config = ModelConfig.load(TestModels.TINY);
-        for (SliceGptPca pca : SliceGptPca.values()) {
+        for (SliceGptPcaMode pca : SliceGptPcaMode.values()) {
             try (NDManager root = Engines.newManager(TestModels.CPU)) {
                 int before = root.getManagedArrays().size();
                 SliceGpt.write(TestModels.TINY, tmp.resolve("sliced-" + pca), config,

@@ -54,8 +54,8 @@ class SliceGptTest {
     private static void checkRotationOnly(Path tmp, Path base, int vocab) {
         Path centred = tmp.resolve("centred-base");
         writeWithCentredEmbeddings(base, centred);
-        for (SliceGptPca pca : SliceGptPca.values()) {
-            Path reference = pca == SliceGptPca.SEQUENTIAL ? centred : base;
+        for (SliceGptPcaMode pca : SliceGptPcaMode.values()) {
+            Path reference = pca == SliceGptPcaMode.SEQUENTIAL ? centred : base;
             Path out = tmp.resolve("rotated-" + pca);
             CompressionOutcome o = Compressor.compress(base, out, CompressionSpec.sliceGpt(0.5, pca),
                     TestModels.randomTokens(4, 24, vocab, 5), TestModels.CPU, null, true);
@@ -113,8 +113,8 @@ class SliceGptTest {
     @Test
     void sequentialBasesArePrincipalDirectionsOfTheSlicedModelItself(@TempDir Path tmp) {
         List<long[]> calibration = TestModels.randomTokens(8, 32, 2048, 9);
-        Map<SliceGptPca, double[]> offDiagonal = new java.util.EnumMap<>(SliceGptPca.class);
-        for (SliceGptPca pca : SliceGptPca.values()) {
+        Map<SliceGptPcaMode, double[]> offDiagonal = new java.util.EnumMap<>(SliceGptPcaMode.class);
+        for (SliceGptPcaMode pca : SliceGptPcaMode.values()) {
             Path out = tmp.resolve("sliced-" + pca);
             Compressor.compress(TestModels.TINY, out, CompressionSpec.sliceGpt(0.3, pca), calibration, TestModels.CPU,
                     null);
@@ -122,8 +122,8 @@ class SliceGptTest {
             System.out.printf("slicegpt %s r=0.3: off-diagonal share of the sliced stream's Gram matrix per boundary %s%n",
                     pca, java.util.Arrays.toString(offDiagonal.get(pca)));
         }
-        double[] sequential = offDiagonal.get(SliceGptPca.SEQUENTIAL);
-        double[] single = offDiagonal.get(SliceGptPca.SINGLE_PASS);
+        double[] sequential = offDiagonal.get(SliceGptPcaMode.SEQUENTIAL);
+        double[] single = offDiagonal.get(SliceGptPcaMode.SINGLE_PASS);
         for (int k = 0; k < sequential.length; k++) {
             assertTrue(sequential[k] < 1e-4, "sequential: boundary " + k + " Gram not diagonal: " + sequential[k]);
         }
@@ -244,7 +244,7 @@ class SliceGptTest {
             }
             CheckpointWriter.write(base, untied(config)::write, t, DType.F32, 0, Map.of());
         }
-        for (SliceGptPca pca : SliceGptPca.values()) {
+        for (SliceGptPcaMode pca : SliceGptPcaMode.values()) {
             Path out = tmp.resolve("sliced-" + pca);
             Compressor.compress(base, out, CompressionSpec.sliceGpt(0.25, pca), TestModels.randomTokens(8, 32, 2048, 3),
                     TestModels.CPU, null);

@@ -63,11 +63,11 @@ class EngineScorerTest {
             MultipleChoiceScorer mc = new MultipleChoiceScorer(scorer);
             for (int d = 0; d < docs.size(); d++) {
                 List<TokenizedRequest> built = mc.tokenize(items.get(d));
-                List<ContinuationScore> batched = scorer.scoreAll(built);
+                List<LoglikelihoodResult> batched = scorer.scoreAll(built);
                 for (int c = 0; c < built.size(); c++) {
                     JsonNode rec = docs.get(d).get("requests").get(c);
                     String where = task + " doc " + d + " choice " + c;
-                    ContinuationScore single = scorer.score(built.get(c).context(), built.get(c).continuation());
+                    LoglikelihoodResult single = scorer.score(built.get(c).context(), built.get(c).continuation());
                     double expected = rec.get("loglikelihood").doubleValue();
                     assertEquals(expected, single.logLikelihood(), TOLERANCE, where);
                     assertEquals(single.logLikelihood(), batched.get(c).logLikelihood(), TOLERANCE, where + " batched");

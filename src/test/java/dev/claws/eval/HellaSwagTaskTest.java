@@ -47,7 +47,7 @@ class HellaSwagTaskTest {
                 .cost(" Sit.", 5)                                       // 5 bits, 4 chars
                 .cost(" Burn", 1).cost(" it.", 1);                      // 1 + 1 = 2 bits, 8 chars
         ScoredItem scored = new MultipleChoiceScorer(model).score(item);
-        double[] lls = scored.scores().stream().mapToDouble(ContinuationScore::logLikelihood).toArray();
+        double[] lls = scored.scores().stream().mapToDouble(LoglikelihoodResult::logLikelihood).toArray();
         assertEquals(-6 * LN2, lls[0], 1e-12);
         assertEquals(-4 * LN2, lls[1], 1e-12);
         assertEquals(-5 * LN2, lls[2], 1e-12);

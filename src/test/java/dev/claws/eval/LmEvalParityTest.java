@@ -135,9 +135,9 @@ class LmEvalParityTest {
             List<MultipleChoiceItem> items = items(task);
             List<ScoredItem> scored = new ArrayList<>();
             for (int d = 0; d < docs.size(); d++) {
-                List<ContinuationScore> scores = new ArrayList<>();
+                List<LoglikelihoodResult> scores = new ArrayList<>();
                 for (JsonNode rec : docs.get(d).get("requests")) {
-                    scores.add(new ContinuationScore(rec.get("loglikelihood").doubleValue(), rec.get("is_greedy").booleanValue()));
+                    scores.add(new LoglikelihoodResult(rec.get("loglikelihood").doubleValue(), rec.get("is_greedy").booleanValue()));
                 }
                 ScoredItem item = ScoredItem.decide(items.get(d), scores);
                 assertEquals(docs.get(d).get("acc").doubleValue(), item.acc(), task + " doc " + d + " acc");
@@ -191,7 +191,7 @@ class LmEvalParityTest {
         }
 
         @Override
-        public ContinuationScore score(int[] context, int[] continuation) {
+        public LoglikelihoodResult score(int[] context, int[] continuation) {
             throw new UnsupportedOperationException("no continuation scores were recorded");
         }
 

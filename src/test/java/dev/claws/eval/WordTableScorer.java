@@ -72,7 +72,7 @@ final class WordTableScorer implements LanguageModelScorer {
     }
 
     @Override
-    public ContinuationScore score(int[] context, int[] continuation) {
+    public LoglikelihoodResult score(int[] context, int[] continuation) {
         if (context.length < 1 || continuation.length < 1 || context.length + continuation.length > maxLength + 1) {
             throw new IllegalArgumentException("precondition violated");
         }
@@ -86,7 +86,7 @@ final class WordTableScorer implements LanguageModelScorer {
             greedy &= cost <= cheapestAfter(prev);
             prev = token;
         }
-        return new ContinuationScore(ll, greedy);
+        return new LoglikelihoodResult(ll, greedy);
     }
 
     private int cheapestAfter(int prev) {

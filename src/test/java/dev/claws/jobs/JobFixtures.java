@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.claws.model.ModelConfig;
 import dev.claws.model.io.DType;
 import dev.claws.model.tools.SyntheticCheckpoint;
-import dev.claws.store.Job;
-import dev.claws.store.Variant;
+import dev.claws.store.JobEntity;
+import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import java.io.IOException;
@@ -33,7 +33,7 @@ public final class JobFixtures {
 
     /** Stores a base-model row for claws-tiny under a fresh name. */
     public static String storeBase(VariantRepository variants) {
-        return store(variants, unique("tiny"), null, Variant.Method.NONE, 0, TINY);
+        return store(variants, unique("tiny"), null, VariantEntity.Method.NONE, 0, TINY);
     }
 
     /** Stores a variant of {@code base} whose checkpoint has half the FFN width of claws-tiny. */
@@ -50,13 +50,13 @@ public final class JobFixtures {
                 Files.move(tmp, HALF_FFN);
             }
         }
-        return store(variants, unique("tiny-half"), base, Variant.Method.RANDOM_PRUNE, 0.5, HALF_FFN);
+        return store(variants, unique("tiny-half"), base, VariantEntity.Method.RANDOM_PRUNE, 0.5, HALF_FFN);
     }
 
-    public static String store(VariantRepository variants, String name, String base, Variant.Method method,
+    public static String store(VariantRepository variants, String name, String base, VariantEntity.Method method,
                                double ratio, Path path) {
         QuarkusTransaction.requiringNew().run(() -> {
-            Variant v = new Variant();
+            VariantEntity v = new VariantEntity();
             v.name = name;
             v.base = base;
             v.parent = base;
@@ -70,10 +70,10 @@ public final class JobFixtures {
     }
 
     /** Waits until the job reaches a final state and returns it. */
-    public static Job awaitFinal(JobRunner runner, long id, long timeoutMs) throws InterruptedException {
+    public static JobEntity awaitFinal(JobRunner runner, long id, long timeoutMs) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (System.currentTimeMillis() < deadline) {
-            Job job = runner.find(id).orElseThrow();
+            JobEntity job = runner.find(id).orElseThrow();
             if (job.state.isFinal()) {
                 return job;
             }
@@ -88,8 +88,8 @@ public final class JobFixtures {
     public static void awaitStage(JobRunner runner, long id, String stage, long timeoutMs) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (System.currentTimeMillis() < deadline) {
-            Job job = runner.find(id).orElseThrow();
-            if (job.state == Job.State.RUNNING && stage.equals(job.stage)) {
+            JobEntity job = runner.find(id).orElseThrow();
+            if (job.state == JobEntity.State.RUNNING && stage.equals(job.stage)) {
                 return;
             }
             if (job.state.isFinal()) {

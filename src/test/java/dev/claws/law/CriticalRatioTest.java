@@ -12,13 +12,13 @@ class CriticalRatioTest {
     static final double[] ACCURACIES = {0.48, 0.55, 0.62, 0.70, 0.74};
     static final double[] RFT = {0, 1, 5, 25};
 
-    static LawFit exactFit(double alpha, double beta, double gamma) {
+    static FittedLaw exactFit(double alpha, double beta, double gamma) {
         return LawFitter.fit(new SyntheticLaw(alpha, beta, gamma).points(ACCURACIES, SyntheticLaw.RATIOS, RFT, 0, 0));
     }
 
     @Test
     void publishedExtrinsicLawMatchesClosedFormAndHandNumbers() {
-        LawFit fit = exactFit(0.98, -1.03, 0);
+        FittedLaw fit = exactFit(0.98, -1.03, 0);
         CriticalRatio eighty = CriticalRatio.of(fit, 0.8);
         // 0.8^(1/-1.03) - 1 = exp(0.2231436 / 1.03) - 1 = exp(0.2166443) - 1
         assertEquals(Math.pow(0.8, 1 / -1.03) - 1, eighty.ratio(), 1e-10);
@@ -48,7 +48,7 @@ class CriticalRatioTest {
 
     @Test
     void finiteRftDividesTheThresholdByTheRftFactor() {
-        LawFit fit = exactFit(0.98, -1.03, -0.2);
+        FittedLaw fit = exactFit(0.98, -1.03, -0.2);
         double g = Math.pow(2, -0.2); // D = 0: (1 + 1/1)^gamma
         CriticalRatio noRft = CriticalRatio.of(fit, 0.8, 0);
         assertEquals(Math.pow(0.8 / g, 1 / -1.03) - 1, noRft.ratio(), 1e-10);
@@ -65,7 +65,7 @@ class CriticalRatioTest {
 
     @Test
     void intervalFollowsFromBetasInterval() {
-        LawFit fit = LawFitter.fit(new SyntheticLaw(0.98, -1.03, 0).points(ACCURACIES, SyntheticLaw.RATIOS, RFT, 0.02, 17));
+        FittedLaw fit = LawFitter.fit(new SyntheticLaw(0.98, -1.03, 0).points(ACCURACIES, SyntheticLaw.RATIOS, RFT, 0.02, 17));
         CriticalRatio critical = CriticalRatio.of(fit, 0.8);
         assertTrue(critical.intervalAvailable());
         double a = Math.pow(0.8, 1 / fit.beta().lower95()) - 1;
@@ -81,14 +81,14 @@ class CriticalRatioTest {
 
     @Test
     void thresholdMustMatchTheSignOfBeta() {
-        LawFit extrinsic = exactFit(0.98, -1.03, 0);
+        FittedLaw extrinsic = exactFit(0.98, -1.03, 0);
         assertMessage("sigma = 1.20000 is outside the allowed range (0, 1): the fit's beta = -1.03000 < 0 (metric falls"
                 + " with r, e.g. accuracy), so sigma is the fraction of L0^alpha to keep", () -> CriticalRatio.of(extrinsic, 1.2));
         assertMessage("sigma = 1.00000 is outside the allowed range (0, 1): the fit's beta = -1.03000 < 0 (metric falls"
                 + " with r, e.g. accuracy), so sigma is the fraction of L0^alpha to keep", () -> CriticalRatio.of(extrinsic, 1));
         assertMessage("sigma = 0.00000 is outside the allowed range (0, 1): the fit's beta = -1.03000 < 0 (metric falls"
                 + " with r, e.g. accuracy), so sigma is the fraction of L0^alpha to keep", () -> CriticalRatio.of(extrinsic, 0));
-        LawFit intrinsic = exactFit(1.0, 0.5, 0.2);
+        FittedLaw intrinsic = exactFit(1.0, 0.5, 0.2);
         assertMessage("sigma = 0.900000 is outside the allowed range (1, inf): the fit's beta = 0.500000 > 0 (metric"
                 + " grows with r, e.g. loss), so sigma is the largest allowed multiple of L0^alpha",
                 () -> CriticalRatio.of(intrinsic, 0.9));
@@ -102,9 +102,9 @@ class CriticalRatioTest {
 
     @Test
     void zeroBetaIsRefused() {
-        LawFit flat = exactFit(1.0, 0.5, 0.2);
-        Coefficient zero = new Coefficient("beta", 0, 0.1, -0.2, 0.2, true);
-        LawFit zeroBeta = new LawFit(flat.form(), flat.points(), flat.alpha(), zero, flat.gamma(), flat.covariance(),
+        FittedLaw flat = exactFit(1.0, 0.5, 0.2);
+        CoefficientEstimate zero = new CoefficientEstimate("beta", 0, 0.1, -0.2, 0.2, true);
+        FittedLaw zeroBeta = new FittedLaw(flat.form(), flat.points(), flat.alpha(), zero, flat.gamma(), flat.covariance(),
                 flat.residualVariance(), flat.degreesOfFreedom(), flat.rSquaredLog(), flat.rSquaredLogUncentered(),
                 flat.rSquaredLinear(), flat.residuals(), flat.notes());
         assertMessage("the fit's beta = 0.00000 must be finite and non-zero for a critical ratio",

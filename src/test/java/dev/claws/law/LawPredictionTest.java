@@ -14,7 +14,7 @@ class LawPredictionTest {
 
     @Test
     void heldOutNoiseFreePointsLieInsideTheInterval() {
-        LawFit fit = LawFitter.fit(LAW.points(LawFitterTest.INTRINSIC_L0, new double[] {0.1, 0.3, 0.5, 0.7, 0.9},
+        FittedLaw fit = LawFitter.fit(LAW.points(LawFitterTest.INTRINSIC_L0, new double[] {0.1, 0.3, 0.5, 0.7, 0.9},
                 new double[] {0, 2, 10}, 0.03, 11));
         double[][] heldOut = {{2.5, 0.25, 1}, {3.3, 0.65, 4}, {2.9, 0.85, 0}, {2.3, 0.05, 30}, {3.5, 0.45, 7}};
         for (double[] q : heldOut) {
@@ -37,7 +37,7 @@ class LawPredictionTest {
         SplittableRandom random = new SplittableRandom(5);
         double[] ratios = {0.1, 0.3, 0.5, 0.7, 0.9};
         for (int seed = 0; seed < reps; seed++) {
-            LawFit fit = LawFitter.fit(LAW.points(LawFitterTest.INTRINSIC_L0, ratios, new double[] {0, 4}, 0.05, seed));
+            FittedLaw fit = LawFitter.fit(LAW.points(LawFitterTest.INTRINSIC_L0, ratios, new double[] {0, 4}, 0.05, seed));
             double l0 = 2 + 2 * random.nextDouble();
             double r = 0.9 * random.nextDouble();
             double d = 10 * random.nextDouble();
@@ -50,14 +50,14 @@ class LawPredictionTest {
 
     @Test
     void exactFitPredictsTheLawAndARebuiltFitPredictsTheSame() {
-        LawFit fit = LawFitter.fit(LAW.points(LawFitterTest.INTRINSIC_L0, SyntheticLaw.RATIOS, new double[] {0, 3}, 0, 0));
+        FittedLaw fit = LawFitter.fit(LAW.points(LawFitterTest.INTRINSIC_L0, SyntheticLaw.RATIOS, new double[] {0, 3}, 0, 0));
         LawPrediction exact = LawPrediction.predict(fit, 2.8, 0.55, 2);
         assertEquals(LAW.value(2.8, 0.55, 2), exact.predicted(), 1e-10);
         assertEquals(exact.predicted(), exact.upper(), 1e-6);
 
-        LawFit noisy = LawFitter.fit(LAW.points(LawFitterTest.INTRINSIC_L0, SyntheticLaw.RATIOS, new double[] {0, 3}, 0.02, 3));
+        FittedLaw noisy = LawFitter.fit(LAW.points(LawFitterTest.INTRINSIC_L0, SyntheticLaw.RATIOS, new double[] {0, 3}, 0.02, 3));
         // what the store keeps: every field of the record; rebuilding from them must predict identically
-        LawFit rebuilt = new LawFit(noisy.form(), List.copyOf(noisy.points()), noisy.alpha(), noisy.beta(), noisy.gamma(),
+        FittedLaw rebuilt = new FittedLaw(noisy.form(), List.copyOf(noisy.points()), noisy.alpha(), noisy.beta(), noisy.gamma(),
                 List.copyOf(noisy.covariance()), noisy.residualVariance(), noisy.degreesOfFreedom(), noisy.rSquaredLog(),
                 noisy.rSquaredLogUncentered(), noisy.rSquaredLinear(), noisy.residuals(), noisy.notes());
         assertEquals(LawPrediction.predict(noisy, 3.0, 0.4, 1), LawPrediction.predict(rebuilt, 3.0, 0.4, 1));
@@ -65,7 +65,7 @@ class LawPredictionTest {
 
     @Test
     void predictionFormulaMatchesHandComputation() {
-        LawFit fit = LawFitter.fit(LAW.points(LawFitterTest.INTRINSIC_L0, SyntheticLaw.RATIOS, new double[] {0, 3}, 0.04, 8));
+        FittedLaw fit = LawFitter.fit(LAW.points(LawFitterTest.INTRINSIC_L0, SyntheticLaw.RATIOS, new double[] {0, 3}, 0.04, 8));
         double[] x0 = {Math.log(3.2), Math.log(1.3), Math.log(1 + 1 / 6.0)};
         double mean = x0[0] * fit.alpha().estimate() + x0[1] * fit.beta().estimate() + x0[2] * fit.gamma().estimate();
         double variance = fit.residualVariance();
@@ -93,7 +93,7 @@ class LawPredictionTest {
 
     @Test
     void inputsAreValidatedLikePoints() {
-        LawFit fit = LawFitter.fit(LAW.points(LawFitterTest.INTRINSIC_L0, SyntheticLaw.RATIOS, new double[] {0, 3}, 0.02, 1));
+        FittedLaw fit = LawFitter.fit(LAW.points(LawFitterTest.INTRINSIC_L0, SyntheticLaw.RATIOS, new double[] {0, 3}, 0.02, 1));
         assertMessage("ratio (r) = 1.20000 is outside the allowed range [0, 1)", () -> LawPrediction.predict(fit, 3, 1.2, 0));
         assertMessage("base_metric (L0) = 0.00000 is outside the allowed range: finite and > 0",
                 () -> LawPrediction.predict(fit, 0, 0.2, 0));

@@ -23,9 +23,9 @@ class PointSelectionTest {
                 m(5, "qwen-sg30-rft", "qwen", "piqa", 0.66, 0.3, 1e6)));
         assertEquals(List.of("qwen-sg30/piqa/acc", "qwen-sg30/arc_easy/acc", "qwen-sg30-rft/piqa/acc"),
                 result.points().stream().map(PointSelection.LabeledPoint::label).toList());
-        assertEquals(new LawPoint(0.61, 0.70, 0.3, 0), result.points().get(0).point());
-        assertEquals(new LawPoint(0.50, 0.60, 0.3, 0), result.points().get(1).point());
-        assertEquals(new LawPoint(0.66, 0.70, 0.3, 1e6), result.points().get(2).point());
+        assertEquals(new MeasuredPoint(0.61, 0.70, 0.3, 0), result.points().get(0).point());
+        assertEquals(new MeasuredPoint(0.50, 0.60, 0.3, 0), result.points().get(1).point());
+        assertEquals(new MeasuredPoint(0.66, 0.70, 0.3, 1e6), result.points().get(2).point());
         assertTrue(result.withoutBase().isEmpty());
     }
 
@@ -38,7 +38,7 @@ class PointSelectionTest {
                 m(3, "llama-rp50", "llama", "piqa", 0.40, 0.5, 0),
                 m(4, "llama-rp50", "llama", "boolq", 0.58, 0.5, 0)));
         assertEquals(1, result.points().size());
-        assertEquals(new LawPoint(0.55, 0.74, 0.5, 0), result.points().get(0).point());
+        assertEquals(new MeasuredPoint(0.55, 0.74, 0.5, 0), result.points().get(0).point());
         assertEquals(List.of("llama-rp50/boolq/acc"), result.withoutBase());
     }
 

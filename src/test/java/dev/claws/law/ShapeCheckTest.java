@@ -31,9 +31,9 @@ class ShapeCheckTest {
     @Test
     void quadraticLossIsQuadratic() {
         double[] r = ratios();
-        ShapeCheck check = ShapeCheck.of(r, sample(r, 2.0, 0.3, 1.5, 0.02, 1));
+        RatioShapeCheck check = RatioShapeCheck.of(r, sample(r, 2.0, 0.3, 1.5, 0.02, 1));
         print("quadratic data (intrinsic-like)", check);
-        assertEquals(ShapeCheck.Shape.QUADRATIC, check.shape());
+        assertEquals(RatioShapeCheck.Shape.QUADRATIC, check.shape());
         assertTrue(check.pValue() < 1e-6, "p " + check.pValue());
         assertTrue(check.quadratic().coefficients().get(2).covers(1.5));
         assertTrue(check.rSquaredGain() > 0.02, "gain " + check.rSquaredGain());
@@ -43,10 +43,10 @@ class ShapeCheckTest {
     @Test
     void linearAccuracyIsLinear() {
         double[] r = ratios();
-        ShapeCheck check = ShapeCheck.of(r, sample(r, 0.70, -0.40, 0, 0.01, 2));
+        RatioShapeCheck check = RatioShapeCheck.of(r, sample(r, 0.70, -0.40, 0, 0.01, 2));
         print("linear data (extrinsic-like)", check);
-        assertEquals(ShapeCheck.Shape.LINEAR, check.shape());
-        assertTrue(check.pValue() > ShapeCheck.SIGNIFICANCE);
+        assertEquals(RatioShapeCheck.Shape.LINEAR, check.shape());
+        assertTrue(check.pValue() > RatioShapeCheck.SIGNIFICANCE);
         assertTrue(check.linear().coefficients().get(1).covers(-0.40));
         assertTrue(check.rSquaredGain() < 0.005, "gain " + check.rSquaredGain());
         assertTrue(check.quadratic().coefficients().get(2).covers(0));
@@ -57,7 +57,7 @@ class ShapeCheckTest {
         double[] r = ratios();
         int quadratic = 0;
         for (int seed = 0; seed < 1000; seed++) {
-            quadratic += ShapeCheck.of(r, sample(r, 0.7, -0.4, 0, 0.01, 100 + seed)).shape() == ShapeCheck.Shape.QUADRATIC ? 1 : 0;
+            quadratic += RatioShapeCheck.of(r, sample(r, 0.7, -0.4, 0, 0.01, 100 + seed)).shape() == RatioShapeCheck.Shape.QUADRATIC ? 1 : 0;
         }
         System.out.printf("linear data called quadratic in %d of 1000 seeds%n", quadratic);
         assertTrue(quadratic >= 30 && quadratic <= 70, "false positives " + quadratic);
@@ -72,13 +72,13 @@ class ShapeCheckTest {
             line[i] = 0.8 - 0.3 * r[i];
             parabola[i] = 2 + r[i] * r[i];
         }
-        ShapeCheck linear = ShapeCheck.of(r, line);
-        assertEquals(ShapeCheck.Shape.LINEAR, linear.shape());
+        RatioShapeCheck linear = RatioShapeCheck.of(r, line);
+        assertEquals(RatioShapeCheck.Shape.LINEAR, linear.shape());
         assertEquals(0, linear.fStatistic());
         assertEquals(1, linear.pValue());
         assertEquals(-0.3, linear.linear().coefficient(1), 1e-12);
-        ShapeCheck quadratic = ShapeCheck.of(r, parabola);
-        assertEquals(ShapeCheck.Shape.QUADRATIC, quadratic.shape());
+        RatioShapeCheck quadratic = RatioShapeCheck.of(r, parabola);
+        assertEquals(RatioShapeCheck.Shape.QUADRATIC, quadratic.shape());
         assertEquals(0, quadratic.pValue());
         assertEquals(1.0, quadratic.quadratic().coefficient(2), 1e-10);
     }
@@ -94,28 +94,28 @@ class ShapeCheckTest {
     void worksOnLawPoints() {
         double[] oneBase = {2.7};
         double[] noRft = {0};
-        ShapeCheck convex = ShapeCheck.of(new SyntheticLaw(1, 3, 0).points(oneBase, SyntheticLaw.RATIOS, noRft, 0.005, 4));
-        assertEquals(ShapeCheck.Shape.QUADRATIC, convex.shape());
+        RatioShapeCheck convex = RatioShapeCheck.of(new SyntheticLaw(1, 3, 0).points(oneBase, SyntheticLaw.RATIOS, noRft, 0.005, 4));
+        assertEquals(RatioShapeCheck.Shape.QUADRATIC, convex.shape());
         assertTrue(convex.quadratic().coefficient(2) > 0);
 
-        ShapeCheck accuracy = ShapeCheck.of(new SyntheticLaw(0.98, -1.03, 0)
+        RatioShapeCheck accuracy = RatioShapeCheck.of(new SyntheticLaw(0.98, -1.03, 0)
                 .points(new double[] {0.62}, SyntheticLaw.RATIOS, noRft, 0, 0));
         print("published extrinsic law, L0 0.62, no noise", accuracy);
         assertEquals(0.9755484606897152, accuracy.linear().rSquared(), 1e-9);
         assertEquals(-0.29931844, accuracy.linear().coefficient(1), 1e-7);
         assertEquals(0.9994686565769446, accuracy.quadratic().rSquared(), 1e-9);
         assertEquals(0.20686722, accuracy.quadratic().coefficient(2), 1e-7);
-        assertEquals(ShapeCheck.Shape.QUADRATIC, accuracy.shape());
+        assertEquals(RatioShapeCheck.Shape.QUADRATIC, accuracy.shape());
 
-        assertMessage("points[1] is missing", () -> ShapeCheck.of(java.util.Arrays.asList(
-                new LawPoint(1, 1, 0.1, 0), null, new LawPoint(1, 1, 0.3, 0), new LawPoint(1, 1, 0.4, 0))));
+        assertMessage("points[1] is missing", () -> RatioShapeCheck.of(java.util.Arrays.asList(
+                new MeasuredPoint(1, 1, 0.1, 0), null, new MeasuredPoint(1, 1, 0.3, 0), new MeasuredPoint(1, 1, 0.4, 0))));
     }
 
     @Test
     void polynomialFitsMatchCommonsMath() {
         double[] r = ratios();
         double[] l = sample(r, 2.0, 0.3, 1.5, 0.05, 3);
-        ShapeCheck check = ShapeCheck.of(r, l);
+        RatioShapeCheck check = RatioShapeCheck.of(r, l);
         for (PolynomialFit fit : new PolynomialFit[] {check.linear(), check.quadratic()}) {
             double[][] x = new double[r.length][fit.degree()];
             for (int i = 0; i < r.length; i++) {
@@ -140,17 +140,17 @@ class ShapeCheckTest {
     @Test
     void degenerateInputsAreRefused() {
         assertMessage("points: need at least 4 points for the shape check (3 coefficients of the quadratic plus one"
-                + " degree of freedom), got 3", () -> ShapeCheck.of(new double[] {0.1, 0.2, 0.3}, new double[] {1, 2, 3}));
+                + " degree of freedom), got 3", () -> RatioShapeCheck.of(new double[] {0.1, 0.2, 0.3}, new double[] {1, 2, 3}));
         assertMessage("points: the shape check needs at least 3 distinct ratios r to tell a parabola from a line, got 2",
-                () -> ShapeCheck.of(new double[] {0.1, 0.2, 0.1, 0.2}, new double[] {1, 2, 1.1, 2.1}));
+                () -> RatioShapeCheck.of(new double[] {0.1, 0.2, 0.1, 0.2}, new double[] {1, 2, 1.1, 2.1}));
         assertMessage("points: every point has the same metric L = 1.00000; the shape check needs L to vary",
-                () -> ShapeCheck.of(new double[] {0.1, 0.2, 0.3, 0.4}, new double[] {1, 1, 1, 1}));
+                () -> RatioShapeCheck.of(new double[] {0.1, 0.2, 0.3, 0.4}, new double[] {1, 1, 1, 1}));
         assertMessage("points[2].ratio (r) = 1.50000 is outside the allowed range [0, 1)",
-                () -> ShapeCheck.of(new double[] {0.1, 0.2, 1.5, 0.4}, new double[] {1, 2, 3, 4}));
-        assertMessage("ratios and metrics must have the same length", () -> ShapeCheck.of(new double[] {0.1}, new double[0]));
+                () -> RatioShapeCheck.of(new double[] {0.1, 0.2, 1.5, 0.4}, new double[] {1, 2, 3, 4}));
+        assertMessage("ratios and metrics must have the same length", () -> RatioShapeCheck.of(new double[] {0.1}, new double[0]));
     }
 
-    static void print(String title, ShapeCheck check) {
+    static void print(String title, RatioShapeCheck check) {
         PolynomialFit lin = check.linear();
         PolynomialFit quad = check.quadratic();
         System.out.printf("%s: linear L = %.4f %+.4f r (R² %.4f); quadratic L = %.4f %+.4f r %+.4f r² (R² %.4f);"

@@ -60,16 +60,16 @@ class StudyAnalysisTest {
         assertEquals(8, a.settings().size());
         for (SettingFit s : a.settings()) {
             assertNotNull(s.fit(), s.label() + ": " + s.error());
-            List<LawPoint> expected = a.observations().stream()
+            List<MeasuredPoint> expected = a.observations().stream()
                     .filter(o -> o.intrinsic() == s.intrinsic() && o.method().equals(s.method())
                             && o.metric().equals(s.metric()) && (s.withRft() || o.rftTokens() == 0))
-                    .map(o -> new LawPoint(o.value(), o.baseValue(), o.ratio(), o.rftTokens())).toList();
-            LawFit direct = LawFitter.fit(expected, s.withRft() ? LawForm.FULL : LawForm.WITHOUT_RFT);
+                    .map(o -> new MeasuredPoint(o.value(), o.baseValue(), o.ratio(), o.rftTokens())).toList();
+            FittedLaw direct = LawFitter.fit(expected, s.withRft() ? FitForm.FULL : FitForm.WITHOUT_RFT);
             assertEquals(direct, s.fit(), s.label());
             assertEquals(expected.size(), s.labels().size());
         }
         // with RFT every coefficient is identifiable: the full fit of the accuracy law recovers gamma's sign and beta
-        LawFit accuracy = a.setting(false, "random_prune", true).orElseThrow().fit();
+        FittedLaw accuracy = a.setting(false, "random_prune", true).orElseThrow().fit();
         assertTrue(accuracy.beta().covers(ACCURACY.beta()), accuracy.beta().toString());
         assertTrue(accuracy.gamma().estimate() > 0);
     }
@@ -78,12 +78,12 @@ class StudyAnalysisTest {
     void heldOutCheckPredictsEachRatioFromTheOthers() {
         SettingFit s = analysis().setting(false, "slicegpt", false).orElseThrow();
         assertEquals(RATIOS.length, s.heldOut().size());
-        List<LawPoint> points = s.fit().points();
+        List<MeasuredPoint> points = s.fit().points();
         double sum = 0;
         for (HeldOutCheck h : s.heldOut()) {
-            LawFit without = LawFitter.fit(points.stream().filter(p -> p.ratio() != h.ratio()).toList(),
-                    LawForm.WITHOUT_RFT);
-            List<LawPoint> held = points.stream().filter(p -> p.ratio() == h.ratio()).toList();
+            FittedLaw without = LawFitter.fit(points.stream().filter(p -> p.ratio() != h.ratio()).toList(),
+                    FitForm.WITHOUT_RFT);
+            List<MeasuredPoint> held = points.stream().filter(p -> p.ratio() == h.ratio()).toList();
             double mean = held.stream().mapToDouble(p -> Math.abs(LawPrediction.predict(without, p.baseMetric(),
                     p.ratio(), 0).predicted() - p.metric()) / p.metric()).average().orElseThrow();
             assertEquals(held.size(), h.points());
@@ -102,7 +102,7 @@ class StudyAnalysisTest {
         StudyAnalysis a = analysis();
         ShapeResult loss = a.shapes().stream().filter(s -> s.intrinsic() && s.method().equals("random_prune")
                 && s.rftTokens() == 0 && s.task().equals("wikitext2")).findFirst().orElseThrow();
-        assertEquals(ShapeCheck.Shape.QUADRATIC, loss.check().shape());
+        assertEquals(RatioShapeCheck.Shape.QUADRATIC, loss.check().shape());
         // 1 base point at r = 0 and two seeds at each of five ratios
         assertEquals(11, loss.check().linear().n());
         // 2 methods x 2 D x (2 corpora + 2 tasks)

@@ -17,14 +17,14 @@ record SyntheticLaw(double alpha, double beta, double gamma) {
     }
 
     /** One point per combination of the given base metrics, ratios and RFT sizes. */
-    List<LawPoint> points(double[] baseMetrics, double[] ratios, double[] rftSizes, double sd, long seed) {
+    List<MeasuredPoint> points(double[] baseMetrics, double[] ratios, double[] rftSizes, double sd, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        List<LawPoint> points = new ArrayList<>();
+        List<MeasuredPoint> points = new ArrayList<>();
         for (double l0 : baseMetrics) {
             for (double r : ratios) {
                 for (double d : rftSizes) {
                     double noise = sd == 0 ? 0 : sd * random.nextGaussian();
-                    points.add(new LawPoint(value(l0, r, d) * Math.exp(noise), l0, r, d));
+                    points.add(new MeasuredPoint(value(l0, r, d) * Math.exp(noise), l0, r, d));
                 }
             }
         }

@@ -159,7 +159,7 @@ class BatchedDecodeTest {
             for (int i = 0; i < requests; i++) {
                 GenerationResult r = futures.get(i).get();
                 assertArrayEquals(sequential.get(i), r.tokenIds(), "request " + i);
-                assertEquals(FinishReason.LENGTH, r.finishReason());
+                assertEquals(StopReason.LENGTH, r.finishReason());
                 assertEquals(prompts.get(i).length, r.timings().promptTokens());
                 assertTrue(r.timings().decodeNanos() > 0);
             }
@@ -183,7 +183,7 @@ class BatchedDecodeTest {
                     id -> seen.incrementAndGet() > 0, () -> seen.get() >= 5));
             Future<GenerationResult> other = pool.submit(() -> batch.generate(b, s, null, null));
             GenerationResult c = cancelled.get();
-            assertEquals(FinishReason.CANCELLED, c.finishReason());
+            assertEquals(StopReason.CANCELLED, c.finishReason());
             assertEquals(5, c.tokenIds().length, "no token after the cancellation");
             assertArrayEquals(m.generate(a, s).tokenIds().length >= 5
                     ? java.util.Arrays.copyOf(m.generate(a, s).tokenIds(), 5) : null, c.tokenIds());

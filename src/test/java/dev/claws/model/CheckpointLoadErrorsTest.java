@@ -16,6 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import dev.claws.model.io.CheckpointTensors;
+import dev.claws.model.tools.SyntheticCheckpoint;
 
 /** Clear errors for broken checkpoints, and the synthetic-checkpoint writer's output loading back. */
 class CheckpointLoadErrorsTest {
@@ -81,11 +83,11 @@ class CheckpointLoadErrorsTest {
         ModelConfig c = ModelConfig.of(ModelConfig.Architecture.LLAMA, 48, 2, 6, 2, 8, 80, 300, 512, 1e-5, 500000.0,
                 RopeScaling.llama3(8, 1, 4, 64), false, true, true, 1, List.of(2));
         Path out = tmp.resolve("synthetic");
-        dev.claws.model.tools.SyntheticCheckpoint.write(out, c, DType.BF16, 0.2, 5, 40_000, null);
+        SyntheticCheckpoint.write(out, c, DType.BF16, 0.2, 5, 40_000, null);
         assertTrue(Files.exists(out.resolve("model.safetensors.index.json")));
         assertTrue(Files.exists(out.resolve("tokenizer.json")));
         long stored = 0;
-        try (var ct = dev.claws.model.io.CheckpointTensors.open(out)) {
+        try (var ct = CheckpointTensors.open(out)) {
             for (String n : ct.names()) {
                 long[] shape = ct.entry(n).shape();
                 long k = 1;

@@ -93,7 +93,7 @@ class GenerationTest {
         GenerationResult r = model.generate(prompt,
                 GenerationSettings.greedy(12).withStopTokenIds(List.of((int) stop)));
         assertArrayEquals(Arrays.copyOf(greedy, first + 1), r.tokenIds());
-        assertEquals(FinishReason.STOP_TOKEN, r.finishReason());
+        assertEquals(StopReason.STOP_TOKEN, r.finishReason());
     }
 
     @Test
@@ -103,7 +103,7 @@ class GenerationTest {
             streamed.add(id);
             return streamed.size() < 5;
         }, null);
-        assertEquals(FinishReason.STOP_SEQUENCE, r.finishReason());
+        assertEquals(StopReason.STOP_SEQUENCE, r.finishReason());
         assertArrayEquals(Arrays.copyOf(greedy, 5), r.tokenIds());
         assertEquals(5, streamed.size());
     }
@@ -113,7 +113,7 @@ class GenerationTest {
         AtomicInteger checks = new AtomicInteger();
         GenerationResult r = model.generate(prompt, noStop(GenerationSettings.greedy(12)), null,
                 () -> checks.incrementAndGet() > 4);
-        assertEquals(FinishReason.CANCELLED, r.finishReason());
+        assertEquals(StopReason.CANCELLED, r.finishReason());
         assertEquals(4, r.tokenIds().length);
         assertEquals(4, r.timings().generatedTokens());
     }

@@ -47,7 +47,7 @@ class LanguageModelTest {
                 List.of(), (piece, id) -> streamed.append(piece), null);
         assertEquals(g.text(), streamed.toString());
         assertEquals(24, g.tokenIds().length);
-        assertEquals(FinishReason.LENGTH, g.finishReason());
+        assertEquals(StopReason.LENGTH, g.finishReason());
         assertEquals(lm.tokenizer().decode(g.tokenIds(), true), g.text());
     }
 
@@ -61,7 +61,7 @@ class LanguageModelTest {
         StringBuilder streamed = new StringBuilder();
         TextGeneration g = lm.generate("In 1990 the", s, List.of("\u0000never", stop),
                 (piece, id) -> streamed.append(piece), null);
-        assertEquals(FinishReason.STOP_SEQUENCE, g.finishReason());
+        assertEquals(StopReason.STOP_SEQUENCE, g.finishReason());
         assertEquals(full.substring(0, at), g.text());
         assertEquals(g.text(), streamed.toString());
         assertFalse(streamed.toString().contains(stop));

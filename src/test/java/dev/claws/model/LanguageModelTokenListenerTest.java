@@ -51,6 +51,6 @@ class LanguageModelTokenListenerTest {
         TextGeneration g = lm.generate("The history of the city begins", GenerationSettings.greedy(20), List.of(),
                 id -> ++calls[0] < 5, null, null);
         assertEquals(5, g.tokenIds().length);
-        assertEquals(FinishReason.STOP_SEQUENCE, g.finishReason());
+        assertEquals(StopReason.STOP_SEQUENCE, g.finishReason());
     }
 }

@@ -68,7 +68,7 @@ class TransformersParityTest {
             GenerationResult r = model.generate(prompt,
                     GenerationSettings.greedy(expected.length).withStopTokenIds(List.of()));
             assertArrayEquals(expected, r.tokenIds(), name + " greedy continuation");
-            assertEquals(FinishReason.LENGTH, r.finishReason());
+            assertEquals(StopReason.LENGTH, r.finishReason());
             assertEquals(prompt.length, r.timings().promptTokens());
             assertEquals(expected.length, r.timings().generatedTokens());
             assertTrue(r.timings().prefillNanos() > 0 && r.timings().decodeNanos() > 0);

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import dev.claws.config.DefaultModelConfig;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -21,15 +22,14 @@ class DefaultModelSourceTest {
     @TempDir
     Path tmp;
 
+    /** The claws.model.* settings of one test. */
+    private record Model(Path path, Path fallback, Optional<String> pipPackage, Optional<String> pipFile,
+                         Optional<String> sha256) implements DefaultModelConfig {
+    }
+
     private DefaultModelSource source(Path configured) {
-        DefaultModelSource s = new DefaultModelSource();
-        s.configured = configured;
-        s.fallback = TINY;
-        s.pipPackage = Optional.empty();
-        s.pipFile = Optional.empty();
-        s.sha256 = Optional.empty();
-        s.dataDir = tmp.resolve("data");
-        return s;
+        return new DefaultModelSource(new Model(configured, TINY, Optional.empty(), Optional.empty(), Optional.empty()),
+                () -> tmp.resolve("data"));
     }
 
     @Test

@@ -46,7 +46,7 @@ final class PackagedServer implements AutoCloseable {
         int[] ports = FreePorts.of(2);
         int grpcPort = ports[0];
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
+                "-Xmx512m", "--add-modules", "jdk.incubator.vector", // as README's start command
                 "-Dclaws.model.default=models/claws-tiny", // tests never download; properties below may override
                 "-Dquarkus.grpc.server.port=" + grpcPort,
                 "-Dquarkus.http.port=" + ports[1]));

@@ -40,6 +40,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.claws.api.v1.Variant;
 
 /**
  * Stored rows survive restarts of the packaged server (the README's start command), on H2 and on PostgreSQL. The
@@ -168,7 +169,7 @@ class RestartPersistenceIT {
 
     private static List<String> names(PackagedServer server) {
         return VariantsGrpc.newBlockingStub(server.channel).listVariants(ListVariantsRequest.getDefaultInstance())
-                .getVariantsList().stream().map(dev.claws.api.v1.Variant::getName).toList();
+                .getVariantsList().stream().map(Variant::getName).toList();
     }
 
     private static void insertVariant(Connection connection, String name) throws SQLException {

@@ -42,11 +42,11 @@ abstract class StoreRoundTripContract {
     void variantRoundTrips() {
         String name = unique("qwen-rp");
         QuarkusTransaction.requiringNew().run(() -> {
-            Variant v = new Variant();
+            VariantEntity v = new VariantEntity();
             v.name = name;
             v.base = "qwen2.5-0.5b";
             v.parent = "qwen2.5-0.5b-rp30";
-            v.method = Variant.Method.RANDOM_PRUNE;
+            v.method = VariantEntity.Method.RANDOM_PRUNE;
             v.ratio = 0.3;
             v.rftTokens = 25_000_000L;
             v.parameterCount = 494_032_768L;
@@ -56,11 +56,11 @@ abstract class StoreRoundTripContract {
             v.created = WHEN;
             variants.persist(v);
         });
-        Variant read = QuarkusTransaction.requiringNew().call(() -> variants.findByName(name).orElseThrow());
+        VariantEntity read = QuarkusTransaction.requiringNew().call(() -> variants.findByName(name).orElseThrow());
         assertNotNull(read.id);
         assertEquals("qwen2.5-0.5b", read.base);
         assertEquals("qwen2.5-0.5b-rp30", read.parent);
-        assertEquals(Variant.Method.RANDOM_PRUNE, read.method);
+        assertEquals(VariantEntity.Method.RANDOM_PRUNE, read.method);
         assertEquals(0.3, read.ratio);
         assertEquals(25_000_000L, read.rftTokens);
         assertEquals(494_032_768L, read.parameterCount);
@@ -86,10 +86,10 @@ abstract class StoreRoundTripContract {
         String base = unique("base");
         QuarkusTransaction.requiringNew().run(() -> {
             variants.persist(baseModel(base));
-            Variant child = baseModel(unique("child"));
+            VariantEntity child = baseModel(unique("child"));
             child.base = base;
             child.parent = base;
-            child.method = Variant.Method.SLICEGPT;
+            child.method = VariantEntity.Method.SLICEGPT;
             child.ratio = 0.5;
             variants.persist(child);
         });
@@ -101,9 +101,9 @@ abstract class StoreRoundTripContract {
         String request = "{\"base\":\"qwen\",\"method\":\"COMPRESSION_METHOD_SLICEGPT\",\"ratio\":0.25,"
                 + "\"note\":\"" + "x".repeat(20_000) + "\"}";
         long id = QuarkusTransaction.requiringNew().call(() -> {
-            Job job = new Job();
-            job.kind = Job.Kind.COMPRESSION;
-            job.state = Job.State.RUNNING;
+            JobEntity job = new JobEntity();
+            job.kind = JobEntity.Kind.COMPRESSION;
+            job.state = JobEntity.State.RUNNING;
             job.progress = 0.42;
             job.stage = "rotating layer 3/24";
             job.message = "PCA of layer 3";
@@ -116,9 +116,9 @@ abstract class StoreRoundTripContract {
             jobs.persist(job);
             return job.id;
         });
-        Job read = QuarkusTransaction.requiringNew().call(() -> jobs.findById(id));
-        assertEquals(Job.Kind.COMPRESSION, read.kind);
-        assertEquals(Job.State.RUNNING, read.state);
+        JobEntity read = QuarkusTransaction.requiringNew().call(() -> jobs.findById(id));
+        assertEquals(JobEntity.Kind.COMPRESSION, read.kind);
+        assertEquals(JobEntity.State.RUNNING, read.state);
         assertEquals(0.42, read.progress);
         assertEquals("rotating layer 3/24", read.stage);
         assertEquals("PCA of layer 3", read.message);
@@ -129,17 +129,17 @@ abstract class StoreRoundTripContract {
         assertEquals(WHEN.plusSeconds(1), read.started);
         assertNull(read.finished);
 
-        List<Job> running = QuarkusTransaction.requiringNew().call(
-                () -> jobs.listFiltered(List.of(Job.State.RUNNING), List.of(Job.Kind.COMPRESSION), 1000));
+        List<JobEntity> running = QuarkusTransaction.requiringNew().call(
+                () -> jobs.listFiltered(List.of(JobEntity.State.RUNNING), List.of(JobEntity.Kind.COMPRESSION), 1000));
         assertTrue(running.stream().anyMatch(j -> j.id == id));
-        List<Job> benchmarks = QuarkusTransaction.requiringNew().call(
-                () -> jobs.listFiltered(List.of(), List.of(Job.Kind.BENCHMARK), 1000));
+        List<JobEntity> benchmarks = QuarkusTransaction.requiringNew().call(
+                () -> jobs.listFiltered(List.of(), List.of(JobEntity.Kind.BENCHMARK), 1000));
         assertTrue(benchmarks.stream().noneMatch(j -> j.id == id));
 
         int interrupted = QuarkusTransaction.requiringNew().call(() -> jobs.markUnfinishedInterrupted("server stopped"));
         assertTrue(interrupted >= 1);
-        Job after = QuarkusTransaction.requiringNew().call(() -> jobs.findById(id));
-        assertEquals(Job.State.INTERRUPTED, after.state);
+        JobEntity after = QuarkusTransaction.requiringNew().call(() -> jobs.findById(id));
+        assertEquals(JobEntity.State.INTERRUPTED, after.state);
         assertTrue(after.state.isFinal());
         assertEquals("server stopped", after.error);
         assertNotNull(after.finished);
@@ -149,7 +149,7 @@ abstract class StoreRoundTripContract {
     void evalResultRoundTripsAndIsSelectable() {
         String baseModel = unique("llama");
         long id = QuarkusTransaction.requiringNew().call(() -> {
-            EvalResult r = new EvalResult();
+            EvalResultEntity r = new EvalResultEntity();
             r.jobId = 7L;
             r.variant = baseModel + "-slicegpt-r30";
             r.task = "piqa";
@@ -158,14 +158,14 @@ abstract class StoreRoundTripContract {
             r.stderr = 0.0109;
             r.samples = 1838;
             r.baseModel = baseModel;
-            r.method = Variant.Method.SLICEGPT;
+            r.method = VariantEntity.Method.SLICEGPT;
             r.ratio = 0.3;
             r.rftTokens = 1_000_000;
             r.created = WHEN;
             evalResults.persist(r);
             return r.id;
         });
-        EvalResult read = QuarkusTransaction.requiringNew().call(() -> evalResults.findById(id));
+        EvalResultEntity read = QuarkusTransaction.requiringNew().call(() -> evalResults.findById(id));
         assertEquals(7L, read.jobId);
         assertEquals(baseModel + "-slicegpt-r30", read.variant);
         assertEquals("piqa", read.task);
@@ -174,15 +174,15 @@ abstract class StoreRoundTripContract {
         assertEquals(0.0109, read.stderr);
         assertEquals(1838L, read.samples);
         assertEquals(baseModel, read.baseModel);
-        assertEquals(Variant.Method.SLICEGPT, read.method);
+        assertEquals(VariantEntity.Method.SLICEGPT, read.method);
         assertEquals(0.3, read.ratio);
         assertEquals(1_000_000L, read.rftTokens);
         assertEquals(WHEN, read.created);
 
         assertEquals(1, QuarkusTransaction.requiringNew().call(() -> evalResults.select(
-                List.of(baseModel), List.of(Variant.Method.SLICEGPT), "acc_norm", List.of("piqa"))).size());
+                List.of(baseModel), List.of(VariantEntity.Method.SLICEGPT), "acc_norm", List.of("piqa"))).size());
         assertEquals(0, QuarkusTransaction.requiringNew().call(() -> evalResults.select(
-                List.of(baseModel), List.of(Variant.Method.RANDOM_PRUNE), "acc_norm", List.of())).size());
+                List.of(baseModel), List.of(VariantEntity.Method.RANDOM_PRUNE), "acc_norm", List.of())).size());
         assertEquals(0, QuarkusTransaction.requiringNew().call(() -> evalResults.select(
                 List.of(baseModel), List.of(), "acc", List.of())).size());
     }
@@ -191,7 +191,7 @@ abstract class StoreRoundTripContract {
     void benchmarkRunRoundTrips() {
         String variant = unique("bench");
         long id = QuarkusTransaction.requiringNew().call(() -> {
-            BenchmarkRun b = new BenchmarkRun();
+            BenchmarkRunEntity b = new BenchmarkRunEntity();
             b.jobId = 3L;
             b.variant = variant;
             b.base = "qwen2.5-0.5b";
@@ -210,7 +210,7 @@ abstract class StoreRoundTripContract {
             benchmarkRuns.persist(b);
             return b.id;
         });
-        BenchmarkRun read = QuarkusTransaction.requiringNew().call(() -> benchmarkRuns.findById(id));
+        BenchmarkRunEntity read = QuarkusTransaction.requiringNew().call(() -> benchmarkRuns.findById(id));
         assertEquals(3L, read.jobId);
         assertEquals(variant, read.variant);
         assertEquals("qwen2.5-0.5b", read.base);
@@ -235,9 +235,9 @@ abstract class StoreRoundTripContract {
     void lawFitRoundTrips() {
         String name = unique("extrinsic-fit");
         long id = QuarkusTransaction.requiringNew().call(() -> {
-            LawFit f = new LawFit();
+            LawFitEntity f = new LawFitEntity();
             f.name = name;
-            f.kind = LawFit.Kind.EXTRINSIC;
+            f.kind = LawFitEntity.Kind.EXTRINSIC;
             f.metric = "acc";
             f.alpha = 0.98; f.alphaStderr = 0.01; f.alphaCiLow = 0.96; f.alphaCiHigh = 1.0;
             f.beta = -1.03; f.betaStderr = 0.05; f.betaCiLow = -1.13; f.betaCiHigh = -0.93;
@@ -252,9 +252,9 @@ abstract class StoreRoundTripContract {
             lawFits.persist(f);
             return f.id;
         });
-        LawFit read = QuarkusTransaction.requiringNew().call(() -> lawFits.findById(id));
+        LawFitEntity read = QuarkusTransaction.requiringNew().call(() -> lawFits.findById(id));
         assertEquals(name, read.name);
-        assertEquals(LawFit.Kind.EXTRINSIC, read.kind);
+        assertEquals(LawFitEntity.Kind.EXTRINSIC, read.kind);
         assertEquals("acc", read.metric);
         assertEquals(List.of(0.98, 0.01, 0.96, 1.0),
                 List.of(read.alpha, read.alphaStderr, read.alphaCiLow, read.alphaCiHigh));
@@ -269,16 +269,16 @@ abstract class StoreRoundTripContract {
         assertEquals("{\"residuals\":[0.01],\"residualStandardError\":0.02}", read.diagnosticsJson);
         assertEquals("{\"metric\":\"acc\"}", read.selectionJson);
         assertEquals(WHEN.truncatedTo(ChronoUnit.SECONDS), read.created);
-        assertTrue(QuarkusTransaction.requiringNew().call(() -> lawFits.listNewest(LawFit.Kind.EXTRINSIC, 1000))
+        assertTrue(QuarkusTransaction.requiringNew().call(() -> lawFits.listNewest(LawFitEntity.Kind.EXTRINSIC, 1000))
                 .stream().anyMatch(f -> f.id == id));
-        assertTrue(QuarkusTransaction.requiringNew().call(() -> lawFits.listNewest(LawFit.Kind.INTRINSIC, 1000))
+        assertTrue(QuarkusTransaction.requiringNew().call(() -> lawFits.listNewest(LawFitEntity.Kind.INTRINSIC, 1000))
                 .stream().noneMatch(f -> f.id == id));
     }
 
-    static Variant baseModel(String name) {
-        Variant v = new Variant();
+    static VariantEntity baseModel(String name) {
+        VariantEntity v = new VariantEntity();
         v.name = name;
-        v.method = Variant.Method.NONE;
+        v.method = VariantEntity.Method.NONE;
         v.path = "models/" + name;
         v.parameterCount = 1000;
         v.sizeBytes = 4000;

@@ -1,7 +1,7 @@
 package dev.claws.train;
 
 import ai.djl.ndarray.NDManager;
-import dev.claws.compress.CompressionMethod;
+import dev.claws.compress.PruningMethod;
 import dev.claws.compress.CompressionSpec;
 import dev.claws.compress.Compressor;
 import dev.claws.model.DecoderModel;
@@ -18,6 +18,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import dev.claws.model.LinearMaps;
 
 /**
  * The merged checkpoint (W + alpha/r B A) computes what the base plus adapters compute, for a base model and for a
@@ -38,7 +39,7 @@ class LoraMergeTest {
     @Test
     void mergedRandomPruneVariantMatchesAdapters() throws Exception {
         Path pruned = tmp.resolve("rp");
-        Compressor.compress(TINY, pruned, new CompressionSpec(CompressionMethod.RANDOM_PRUNE, 0.5, 3, false), List.of(),
+        Compressor.compress(TINY, pruned, new CompressionSpec(PruningMethod.RANDOM_PRUNE, 0.5, 3, false), List.of(),
                 EngineOptions.cpu(2), (f, s, m) -> { });
         check(pruned, EnumSet.of(LoraTarget.K, LoraTarget.GATE, LoraTarget.DOWN));
     }
@@ -65,7 +66,7 @@ class LoraMergeTest {
             }
             try (NDManager step = root.newSubManager()) {
                 expected = model.logits(step, ids, 1, adapters).toFloatArray();
-                float[] base = model.logits(step, ids, 1, dev.claws.model.LinearMaps.DENSE).toFloatArray();
+                float[] base = model.logits(step, ids, 1, LinearMaps.DENSE).toFloatArray();
                 double diff = 0;
                 for (int i = 0; i < base.length; i++) {
                     diff = Math.max(diff, Math.abs(base[i] - expected[i]));
@@ -87,7 +88,7 @@ class LoraMergeTest {
         try (DecoderModel model = DecoderModel.load(merged, EngineOptions.cpu(2));
              NDManager root = NDManager.newBaseManager("PyTorch");
              NDManager step = root.newSubManager()) {
-            float[] got = model.logits(step, ids, 1, dev.claws.model.LinearMaps.DENSE).toFloatArray();
+            float[] got = model.logits(step, ids, 1, LinearMaps.DENSE).toFloatArray();
             assertArrayEquals(expected, got, 1e-4f);
         }
     }

@@ -14,6 +14,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import dev.claws.model.LinearMaps;
 
 /**
  * Training leaves nothing behind in long-lived managers: after N optimizer steps (with dropout, accumulation and a
@@ -44,7 +45,7 @@ class TrainingArraysTest {
                 }
                 // B = 0: the adapted model computes exactly the base logits
                 try (NDManager step = root.newSubManager()) {
-                    float[] base = model.logits(step, batch.get(0), 1, dev.claws.model.LinearMaps.DENSE)
+                    float[] base = model.logits(step, batch.get(0), 1, LinearMaps.DENSE)
                             .toFloatArray();
                     float[] adapted = model.logits(step, batch.get(0), 1, adapters).toFloatArray();
                     assertArrayEquals(base, adapted, 0f);

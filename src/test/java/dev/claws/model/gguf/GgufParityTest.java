@@ -18,6 +18,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import dev.claws.model.io.FileTrees;
 
 /**
  * SmolLM2-135M-Instruct imported from ../shared/models' Q4_1 GGUF against transformers loading the same GGUF
@@ -35,7 +36,7 @@ class GgufParityTest {
     @BeforeAll
     static void importModel() {
         assumeTrue(Files.exists(GgufTokenizerTest.GGUF), "../shared not present");
-        dev.claws.model.io.FileTrees.deleteQuietly(IMPORTED);
+        FileTrees.deleteQuietly(IMPORTED);
         GgufImporter.importCheckpoint(GgufTokenizerTest.GGUF, IMPORTED, DType.F32);
         lm = LanguageModel.load(IMPORTED, EngineOptions.cpu(2));
     }
@@ -45,7 +46,7 @@ class GgufParityTest {
         if (lm != null) {
             lm.close();
         }
-        dev.claws.model.io.FileTrees.deleteQuietly(IMPORTED);
+        FileTrees.deleteQuietly(IMPORTED);
     }
 
     @Test

@@ -1,5 +1,0 @@
-package dev.claws.eval;
-
-/** Summed log-likelihood of a continuation and whether greedy decoding would have produced it. */
-public record ContinuationScore(double logLikelihood, boolean greedy) {
-}

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """LoRA training throughput: claws (Java, DJL PyTorch autograd) vs transformers + peft on one checkpoint.
 
-Same settings on both sides: float32 on the CPU with the same intra-op thread count, rank 8, alpha 16, no dropout,
+Same settings on both sides: float32 on the CPU with the same intra-op thread count (claws runs its training steps on
+one intra-op thread whatever the engine has, see Engines.withThreads, so `--threads 1` compares like with like), rank 8, alpha 16, no dropout,
 adapters on q/k/v/o/gate/up/down, AdamW (lr 1e-4), global-norm clipping at 1, one optimizer step per `--rows`
 sequences of `--seq` tokens (token i = (i * 7919 + 13) mod vocab), `--warmup-steps` untimed steps then `--steps`
 timed ones. Rounds alternate (claws, peft, claws, ...) so load from other processes hits both alike.
 
-  python src/test/python/bench_lora_training.py --model /tmp/smollm2 --seq 256 --rows 1 --steps 3 --rounds 2
+  python src/test/python/bench_lora_training.py --model /tmp/smollm2 --seq 256 --rows 1 --steps 2 --rounds 3 --threads 1
 
 The Java side runs `java -cp <classpath> dev.claws.train.tools.LoraTrainingBenchmark` (give the classpath with --cp,
 e.g. target/classes:target/test-classes (the tools live in src/tools/java, compiled with the tests) plus `./mvnw -q dependency:build-classpath -Dmdep.outputFile=/dev/stdout`). Prints per-round

@@ -207,10 +207,14 @@ public final class DecodeProfiler {
         bytes.merge(p.name(), w.getShape().size() * w.getDataType().getNumOfBytes(), Long::sum);
     }
 
-    /** A Chrome trace of ATen ops: self time per op name (nesting per thread), top-level calls and their time. */
-    private record Trace(List<OpStat> ops, double topLevel, double topLevelMillis) {
+    /**
+     * A Chrome trace of ATen ops (from PyTorch's profiler, JniUtils.start/stopProfile): self time per op name (nesting
+     * per thread), top-level calls (those entered from Java, or from the autograd engine in a backward) and their time.
+     */
+    public record Trace(List<OpStat> ops, double topLevel, double topLevelMillis) {
 
-        static Trace read(Path file, int steps) {
+        /** Reads a trace written by JniUtils.stopProfile that covered {@code steps} steps; figures are per step. */
+        public static Trace read(Path file, int steps) {
             JsonNode root;
             try {
                 root = new ObjectMapper().readTree(file.toFile());

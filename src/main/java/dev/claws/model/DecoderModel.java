@@ -302,12 +302,25 @@ public final class DecoderModel implements AutoCloseable {
      * whatever parameters {@code maps} uses; the weights themselves never require gradients. Owned by {@code step}.
      */
     public NDArray logits(NDManager step, long[] ids, int rows, LinearMaps maps) {
+        return headLogits(finalHidden(step, ids, rows, maps), maps);
+    }
+
+    /**
+     * {@link #logits(NDManager, long[], int, LinearMaps)} up to and including the final norm: hidden states
+     * [rows, t, width] owned by {@code step}, so a trainer can apply the LM head a chunk of positions at a time
+     * ({@link #headLogits}) instead of holding [rows, t, vocab] logits (and their gradient) at once.
+     */
+    public NDArray finalHidden(NDManager step, long[] ids, int rows, LinearMaps maps) {
         requireIds(ids);
         if (rows <= 0 || ids.length % rows != 0) {
             throw new IllegalArgumentException(ids.length + " ids do not split into " + rows + " equal rows");
         }
         int t = ids.length / rows;
-        NDArray h = run(step, ids, t, AttentionCache.causal(rows), false, maps, null);
+        return run(step, ids, t, AttentionCache.causal(rows), false, maps, null);
+    }
+
+    /** The LM head through {@code maps} on final-norm hidden states [..., width]: logits [..., vocab], h's manager. */
+    public NDArray headLogits(NDArray h, LinearMaps maps) {
         return maps.apply(-1, LinearMaps.Projection.LM_HEAD, h, weights.lmHead, null);
     }
 

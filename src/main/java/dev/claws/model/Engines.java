@@ -59,9 +59,10 @@ public final class Engines {
      * step runs its many tiny ops (norms, RoPE, cache writes, attention over one query, SwiGLU) on one thread and only
      * its projections on all: ATen parallelises some tiny ops however small (bmm over heads, softmax rows), and every
      * parallel region waits for all pool threads, which on a busy machine means waiting for a descheduled core (measured
-     * with DecodeProfile: 7-14x slower steps at load 11-15 on 2 cores). Off with -Dclaws.engine.serial-small-ops=false.
+     * with DecodeProfile: 7-14x slower steps at load 11-15 on 2 cores). A LoRA training step, whose backward cannot
+     * switch threads per op, runs on one thread throughout while the machine is busier than its cores (LoraTrainer). Off with -Dclaws.engine.serial-small-ops=false.
      */
-    static <T> T withThreads(int threads, int after, java.util.function.Supplier<T> work) {
+    public static <T> T withThreads(int threads, int after, java.util.function.Supplier<T> work) {
         if (threads == after || !SERIAL_SMALL_OPS) {
             return work.get();
         }

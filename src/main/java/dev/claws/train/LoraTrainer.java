@@ -1,24 +1,33 @@
 package dev.claws.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.training.GradientCollector;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.claws.model.DecoderModel;
+import dev.claws.model.Engines;
 
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Trains LoRA adapters on a frozen model with DJL's PyTorch autograd: each pass runs the model's own decoder layer
- * ({@link DecoderModel#logits} with the adapters as its {@link dev.claws.model.LinearMaps}) under a gradient collector,
- * the loss is the summed next-token negative log-likelihood divided by the predicted tokens of the whole optimizer
- * step (so accumulated passes add up to the step's mean), then the global gradient norm is clipped and AdamW updates
+ * ({@link DecoderModel#finalHidden} with the adapters as its {@link dev.claws.model.LinearMaps}) with autograd on for
+ * the calling thread only; the loss is the summed next-token negative log-likelihood divided by the predicted tokens
+ * of the whole optimizer step (so accumulated passes add up to the step's mean), then the global gradient norm is
+ * clipped and AdamW updates
  * every adapter with the scheduled learning rate. Every pass works in a sub-manager closed at its end; the model's
  * manager is never written to. Not thread-safe: one trainer runs on one thread (autograd mode is per thread).
  */
 public final class LoraTrainer {
+
+    /** Positions per chunk of the LM head and loss (a [chunk, vocab] logits tensor at a time). */
+    static final int LOSS_CHUNK = 256;
 
     private final DecoderModel model;
     private final LoraAdapters adapters;
@@ -46,6 +55,22 @@ public final class LoraTrainer {
      * {@link TrainingConfig#sequenceLength()} token ids each, fed {@link TrainingConfig#microBatchRows()} at a time.
      */
     public StepResult step(List<long[]> sequences) {
+        int all = Engines.intraOpThreads();
+        return Engines.withThreads(busy() ? 1 : all, all, () -> serialStep(sequences));
+    }
+
+    /**
+     * Whether the machine runs more than it has cores (1-minute load average). Then a step runs on one intra-op
+     * thread: it is thousands of ATen calls whose parallel regions wait for descheduled pool threads (median 53.6 vs
+     * 5.2 s per 256-token SmolLM2 step at load 13-16 on 2 cores); on a machine with idle cores all threads are faster
+     * (1.6-1.7 vs 2.1-2.3 s at load 2-4). Checked once per optimizer step.
+     */
+    static boolean busy() {
+        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return load > Runtime.getRuntime().availableProcessors();
+    }
+
+    private StepResult serialStep(List<long[]> sequences) {
         int seq = config.sequenceLength();
         int rows = config.microBatchRows();
         if (sequences.size() != config.sequencesPerStep()) {
@@ -54,8 +79,11 @@ public final class LoraTrainer {
         }
         double predicted = (double) sequences.size() * (seq - 1);
         double loss = 0;
+        long[] nanos = new long[4];
         adapters.training(true);
+        boolean gradMode = JniUtils.isGradMode();
         try {
+            JniUtils.setGradMode(true); // thread-local in PyTorch: records this thread's graph only
             for (int from = 0; from < sequences.size(); from += rows) {
                 long[] ids = new long[rows * seq];
                 for (int r = 0; r < rows; r++) {
@@ -65,32 +93,70 @@ public final class LoraTrainer {
                     }
                     System.arraycopy(s, 0, ids, r * seq, seq);
                 }
-                loss += pass(ids, rows, predicted);
+                loss += pass(ids, rows, predicted, nanos);
             }
         } finally {
+            JniUtils.setGradMode(gradMode);
             adapters.training(false);
         }
+        long t0 = System.nanoTime();
         double lr = config.learningRate() * schedule.multiplier(step);
         double norm = update(lr);
-        return new StepResult(step++, loss, norm, lr, (long) sequences.size() * seq);
+        nanos[3] = System.nanoTime() - t0;
+        StepResult.Phases phases = new StepResult.Phases(nanos[0] / 1e9, nanos[1] / 1e9, nanos[2] / 1e9,
+                nanos[3] / 1e9);
+        return new StepResult(step++, loss, norm, lr, (long) sequences.size() * seq, phases);
     }
 
-    /** Forward and backward of one micro-batch; returns its share of the step loss. */
-    private double pass(long[] ids, int rows, double predicted) {
+    /**
+     * Forward and backward of one micro-batch; returns its share of the step loss and adds the wall time of its
+     * phases (forward, head, backward) to {@code nanos}. The LM head and the loss run a chunk of positions at a time
+     * on detached copies of the final hidden states, each chunk's backward giving its rows of dLoss/dh; the decoder
+     * stack's backward then starts from h with that gradient. So no [rows, t, vocab] logits tensor, its log-softmax or
+     * their gradients exist at once (49,152 x 1,024 floats = 201 MB each on SmolLM2), and the result is the same sum.
+     */
+    private double pass(long[] ids, int rows, double predicted, long[] nanos) {
         int seq = ids.length / rows;
-        try (NDManager work = adapters.manager().newSubManager();
-             GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-            NDArray logits = model.logits(work, ids, rows, adapters);
-            long[] targets = new long[rows * (seq - 1)];
+        try (NDManager work = adapters.manager().newSubManager()) {
+            long t0 = System.nanoTime();
+            NDArray h = model.finalHidden(work, ids, rows, adapters);
+            long t1 = System.nanoTime();
+            NDArray detached = h.stopGradient();
+            long width = h.getShape().get(2);
+            NDList grads = new NDList();
+            double loss = 0;
             for (int r = 0; r < rows; r++) {
-                System.arraycopy(ids, r * seq + 1, targets, r * (seq - 1), seq - 1);
+                for (int from = 0; from < seq - 1; from += LOSS_CHUNK) {
+                    int to = Math.min(seq - 1, from + LOSS_CHUNK);
+                    try (NDManager chunk = work.newSubManager()) {
+                        NDArray hc = detached.get(chunk, new NDIndex("{}, {}:{}, :", r, from, to));
+                        hc.setRequiresGradient(true);
+                        long[] targets = Arrays.copyOfRange(ids, r * seq + from + 1, r * seq + to + 1);
+                        NDArray nll = model.headLogits(hc, adapters).logSoftmax(-1)
+                                .gather(chunk.create(targets).reshape(-1, 1), 1).sum().neg().div((float) predicted);
+                        backward(nll, nll.onesLike());
+                        loss += nll.getFloat();
+                        NDArray g = hc.getGradient();
+                        g.attach(work);
+                        grads.add(g);
+                    }
+                }
+                grads.add(work.zeros(new Shape(1, width))); // the last position predicts nothing
             }
-            NDArray picked = logits.get(new NDIndex(":, :-1, :")).logSoftmax(-1)
-                    .gather(work.create(targets).reshape(rows, seq - 1, 1), 2);
-            NDArray loss = picked.sum().neg().div((float) predicted);
-            collector.backward(loss);
-            return loss.getFloat();
+            NDArray gradH = NDArrays.concat(grads, 0).reshape(h.getShape());
+            long t2 = System.nanoTime();
+            backward(h, gradH);
+            long t3 = System.nanoTime();
+            nanos[0] += t1 - t0;
+            nanos[1] += t2 - t1;
+            nanos[2] += t3 - t2;
+            return loss;
         }
+    }
+
+    /** Backpropagates {@code grad} (shaped as y) from {@code y} into the leaves, accumulating their gradients. */
+    private static void backward(NDArray y, NDArray grad) {
+        JniUtils.backward((PtNDArray) y, (PtNDArray) grad, false, false);
     }
 
     /** Clips the accumulated gradients, applies AdamW, drops the gradients; returns the norm before clipping. */

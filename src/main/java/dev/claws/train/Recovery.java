@@ -10,14 +10,23 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Recovery fine-tuning of one checkpoint: packs the training data, trains fresh LoRA adapters on the frozen model for
  * D tokens, and writes the adapters merged into the weights as a new checkpoint (optionally the adapter alone in
  * peft's format too). Stops with a {@link CancellationException} at the next step once its thread is interrupted; the
- * merged checkpoint is written atomically, so a stopped run leaves no output directory.
+ * merged checkpoint is written atomically, so a stopped run leaves no output directory. Runs in one process are
+ * serialized (see {@link #ONE_AT_A_TIME}).
  */
 public final class Recovery {
+
+    /**
+     * Runs in one process train one at a time: dropout masks come from PyTorch's global generator (seeded per run, so
+     * two runs at once would draw each other's masks and neither would be reproducible), and a training step sets the
+     * engine's global intra-op thread count. A second run waits (stage "waiting") and can be cancelled meanwhile.
+     */
+    private static final ReentrantLock ONE_AT_A_TIME = new ReentrantLock();
 
     /** Weight of the newest step in the reported exponentially smoothed loss. */
     static final double SMOOTHING = 0.1;
@@ -29,7 +38,7 @@ public final class Recovery {
          * @param budget         D, tokens the run will consume
          * @param smoothedLoss   exponentially smoothed training loss (nats/token), NaN before the first step
          * @param tokensPerSecond training throughput so far
-         * @param stage          "data", "training", "merging"
+         * @param stage          "waiting" (for another run in this process), "data", "training", "merging"
          */
         void report(long tokens, long budget, double smoothedLoss, double tokensPerSecond, String stage);
     }
@@ -50,6 +59,24 @@ public final class Recovery {
      */
     public static Outcome run(Path source, Path target, Path adapterDir, Path dataDir, RecoverySpec spec,
                               EngineOptions options, Progress progress) throws IOException {
+        if (!ONE_AT_A_TIME.tryLock()) {
+            progress.report(0, spec.tokens(), Double.NaN, 0, "waiting");
+            try {
+                ONE_AT_A_TIME.lockInterruptibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CancellationException("recovery cancelled while waiting for the running one");
+            }
+        }
+        try {
+            return runAlone(source, target, adapterDir, dataDir, spec, options, progress);
+        } finally {
+            ONE_AT_A_TIME.unlock();
+        }
+    }
+
+    private static Outcome runAlone(Path source, Path target, Path adapterDir, Path dataDir, RecoverySpec spec,
+                                    EngineOptions options, Progress progress) throws IOException {
         TrainingConfig training = spec.training();
         int steps = spec.steps();
         progress.report(0, spec.tokens(), Double.NaN, 0, "data");

@@ -1,6 +1,8 @@
 package dev.claws.train.tools;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.claws.model.DecodeProfiler;
 import dev.claws.model.DecoderModel;
 import dev.claws.model.EngineOptions;
 import dev.claws.model.tools.CommandLine;
@@ -9,6 +11,7 @@ import dev.claws.train.LoraConfig;
 import dev.claws.train.LoraTarget;
 import dev.claws.train.LoraTrainer;
 import dev.claws.train.LrSchedule;
+import dev.claws.train.StepResult;
 import dev.claws.train.TrainingConfig;
 
 import java.nio.file.Path;
@@ -24,9 +27,11 @@ import java.util.Set;
  * {@code --warmup-steps} untimed ones) of {@code --rows} sequences of {@code --seq} tokens (token i = (i * 7919 + 13)
  * mod vocab, as src/test/python/bench_lora_training.py feeds transformers + peft), rank 8, alpha 16, no dropout, all
  * projections, AdamW, clipping at 1. Prints one JSON line {"step_seconds": [...]} for the comparison script, which
- * runs it next to transformers + peft and prints the ratio:
+ * runs it next to transformers + peft and prints the ratio. Each step's phases (forward, LM head + loss, backward,
+ * update) go to stderr; {@code --trace FILE} profiles one more step with PyTorch's profiler and prints its top ATen
+ * ops:
  * <pre>
- * python src/test/python/bench_lora_training.py --model /tmp/smollm2 --seq 256 --rows 1 --steps 3 --rounds 2
+ * python src/test/python/bench_lora_training.py --model /tmp/smollm2 --seq 256 --rows 1 --steps 2 --rounds 3 --threads 1
  * </pre>
  */
 public final class LoraTrainingBenchmark {
@@ -60,9 +65,28 @@ public final class LoraTrainingBenchmark {
             double[] seconds = new double[steps];
             for (int k = 0; k < warmup + steps; k++) {
                 long start = System.nanoTime();
-                trainer.step(batch);
+                StepResult.Phases p = trainer.step(batch).seconds();
                 if (k >= warmup) {
                     seconds[k - warmup] = (System.nanoTime() - start) / 1e9;
+                }
+                System.err.printf(Locale.ROOT, "claws: step %d %.2f s: forward %.2f, head + loss %.2f, backward %.2f, "
+                        + "update %.3f%n", k, (System.nanoTime() - start) / 1e9, p.forward(), p.head(), p.backward(),
+                        p.update());
+            }
+            if (cl.has("trace")) {
+                // one more step under PyTorch's profiler: where its time goes, by ATen op
+                Path trace = Path.of(cl.require("trace"));
+                JniUtils.startProfile(false, false, false);
+                long start = System.nanoTime();
+                trainer.step(batch);
+                double wall = (System.nanoTime() - start) / 1e3;
+                JniUtils.stopProfile(trace.toString());
+                DecodeProfiler.Trace t = DecodeProfiler.Trace.read(trace, 1);
+                System.err.printf(Locale.ROOT, "claws: profiled step %.2f s, %.0f top-level ATen calls taking %.2f s%n",
+                        wall / 1e6, t.topLevel(), t.topLevelMillis() / 1e3);
+                for (DecodeProfiler.OpStat op : t.ops().subList(0, Math.min(20, t.ops().size()))) {
+                    System.err.printf(Locale.ROOT, "  %-40s %7.0f calls %9.1f ms self%n", op.name(),
+                            op.callsPerStep(), op.selfMillisPerStep());
                 }
             }
             double[] sorted = seconds.clone();

@@ -35,7 +35,8 @@ import java.util.Set;
  * --lr (2e-4), --weight-decay (0), --warmup (steps, default 10% of the steps), --decay linear|cosine, --clip (1.0),
  * --adapter DIR (also write the peft adapter), --data-dir (../shared/data), --threads (2), --eval-tokens N
  * (WikiText-2 test tokens in 256-token windows; 0 = no evaluation), --skip-source-eval (evaluate only the result),
- * --eval-base DIR (evaluate one more checkpoint).
+ * --eval-base DIR (evaluate one more checkpoint), --eval-only (no training: evaluate each checkpoint of a
+ * comma-separated --model on the same --eval-tokens).
  */
 public final class Recover {
 
@@ -43,7 +44,16 @@ public final class Recover {
     }
 
     public static void main(String[] args) throws IOException {
-        CommandLine cl = new CommandLine(args, Set.of("skip-source-eval"));
+        CommandLine cl = new CommandLine(args, Set.of("skip-source-eval", "eval-only"));
+        if (cl.has("eval-only")) {
+            // the same windows for every checkpoint listed: --model a,b,c --eval-tokens N
+            EngineOptions options = EngineOptions.cpu(cl.getInt("threads", 2));
+            for (String m : cl.require("model").split(",")) {
+                evaluate(Path.of(m), Path.of(cl.get("data-dir", "../shared/data")),
+                        Long.parseLong(cl.require("eval-tokens")), options);
+            }
+            return;
+        }
         Path model = Path.of(cl.require("model"));
         Path out = Path.of(cl.require("out"));
         TrainingData data = TrainingData.byId(cl.get("data", "alpaca"))

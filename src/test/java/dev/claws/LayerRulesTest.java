@@ -36,9 +36,10 @@ class LayerRulesTest {
             Map.entry("compress", Set.of("model", "model.io")),
             Map.entry("train", Set.of("eval", "model", "model.io")),
             Map.entry("serve", Set.of("config", "store", "eval", "model", "model.io", "model.gguf")),
-            Map.entry("jobs", Set.of("config", "store", "compress", "train", "eval", "model", "model.io")),
-            Map.entry("api", Set.of("api.v1", "config", "store", "jobs", "serve", "law", "compress", "train", "eval",
-                    "model", "model.io", "model.gguf")));
+            Map.entry("jobs", Set.of("config", "store", "law", "compress", "train", "eval", "model", "model.io")),
+            Map.entry("report", Set.of("law")),
+            Map.entry("api", Set.of("api.v1", "config", "store", "jobs", "serve", "law", "report", "compress", "train",
+                    "eval", "model", "model.io", "model.gguf")));
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.claws\\.([a-z0-9.]+?)\\.[A-Z]",
             Pattern.MULTILINE);

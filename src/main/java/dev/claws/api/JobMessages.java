@@ -7,6 +7,7 @@ import dev.claws.api.v1.SubmitBenchmarkRequest;
 import dev.claws.api.v1.SubmitCompressionRequest;
 import dev.claws.api.v1.SubmitEvaluationRequest;
 import dev.claws.api.v1.SubmitRecoveryRequest;
+import dev.claws.api.v1.SubmitStudyRequest;
 import dev.claws.jobs.JobJson;
 import dev.claws.jobs.JobResultData;
 import dev.claws.store.BenchmarkRunRepository;
@@ -51,6 +52,7 @@ public class JobMessages {
             case RECOVERY -> job.setRecovery(StoreMapping.mergeJson(request, SubmitRecoveryRequest.newBuilder()));
             case EVALUATION -> job.setEvaluation(StoreMapping.mergeJson(request, SubmitEvaluationRequest.newBuilder()));
             case BENCHMARK -> job.setBenchmark(StoreMapping.mergeJson(request, SubmitBenchmarkRequest.newBuilder()));
+            case STUDY -> job.setStudy(StoreMapping.mergeJson(request, SubmitStudyRequest.newBuilder()));
         }
         if (row.resultJson != null) {
             job.setResult(row.specJson == null

@@ -6,10 +6,10 @@ import dev.claws.api.v1.SubmitCompressionRequest;
 import dev.claws.api.v1.LoraOptions;
 import dev.claws.api.v1.SubmitRecoveryRequest;
 import dev.claws.jobs.RecoveryJobSpec;
+import dev.claws.jobs.StudySpec;
 import dev.claws.train.LoraConfig;
 import dev.claws.train.LoraTarget;
 import dev.claws.train.LrSchedule;
-import dev.claws.train.RecoverySpec;
 import dev.claws.train.TrainingConfig;
 import dev.claws.train.TrainingData;
 import java.util.EnumSet;
@@ -26,6 +26,7 @@ import dev.claws.api.v1.SubmitBenchmarkRequest;
 import dev.claws.api.v1.SubmitEvaluationRequest;
 import dev.claws.jobs.BenchmarkJobSpec;
 import dev.claws.jobs.EvalTasks;
+import dev.claws.jobs.EvaluationBudget;
 import dev.claws.jobs.EvaluationJobSpec;
 import dev.claws.jobs.ModelRef;
 import dev.claws.model.ModelConfig;
@@ -94,24 +95,7 @@ final class JobValidation {
                 throw ErrorStatus.invalid("tasks[" + i + "] '" + task + "' is listed twice");
             }
         }
-        EvaluationLimits limits = request.getLimits();
-        int maxSamples = limits.getMaxSamplesPerTask();
-        if (maxSamples < 0) {
-            throw ErrorStatus.invalid("limits.max_samples_per_task must be at most " + Integer.MAX_VALUE + " (0 = all), got "
-                    + Integer.toUnsignedString(maxSamples));
-        }
-        int context = contextLength(row);
-        int window = limits.getWindowLength() == 0 ? Math.min(context, DEFAULT_WINDOW) : limits.getWindowLength();
-        if (window < MIN_WINDOW || window > context) {
-            throw ErrorStatus.invalid("limits.window_length must be between " + MIN_WINDOW + " and the context length "
-                    + context + " of '" + row.name + "' (0 = min(context length, " + DEFAULT_WINDOW + ")), got "
-                    + Integer.toUnsignedString(limits.getWindowLength()));
-        }
-        long budget = limits.getTokenBudget();
-        if (budget != 0 && (budget < window)) {
-            throw ErrorStatus.invalid("limits.token_budget must be 0 (the whole corpus) or at least the window length "
-                    + window + ", got " + Long.toUnsignedString(budget));
-        }
+        EvaluationBudget budget = budget(request.getLimits(), contextLength(row));
         for (String task : request.getTasksList()) {
             Path file = EvalTasks.dataFile(task, dataDir);
             if (!Files.isRegularFile(file)) {
@@ -119,7 +103,29 @@ final class JobValidation {
                         + " (set claws.eval.data-dir to the directory holding the evaluation data)");
             }
         }
-        return new EvaluationJobSpec(ModelRef.of(row), request.getTasksList(), maxSamples, window, budget);
+        return new EvaluationJobSpec(ModelRef.of(row), request.getTasksList(), budget.maxSamplesPerTask(),
+                budget.windowLength(), budget.tokenBudget());
+    }
+
+    /** The checked limits of an evaluation of a model with this context length, defaults filled in. */
+    static EvaluationBudget budget(EvaluationLimits limits, int context) {
+        int maxSamples = limits.getMaxSamplesPerTask();
+        if (maxSamples < 0) {
+            throw ErrorStatus.invalid("limits.max_samples_per_task must be at most " + Integer.MAX_VALUE + " (0 = all), got "
+                    + Integer.toUnsignedString(maxSamples));
+        }
+        int window = limits.getWindowLength() == 0 ? Math.min(context, DEFAULT_WINDOW) : limits.getWindowLength();
+        if (window < MIN_WINDOW || window > context) {
+            throw ErrorStatus.invalid("limits.window_length must be between " + MIN_WINDOW + " and the context length "
+                    + context + " (0 = min(context length, " + DEFAULT_WINDOW + ")), got "
+                    + Integer.toUnsignedString(limits.getWindowLength()));
+        }
+        long tokens = limits.getTokenBudget();
+        if (tokens != 0 && tokens < window) {
+            throw ErrorStatus.invalid("limits.token_budget must be 0 (the whole corpus) or at least the window length "
+                    + window + ", got " + Long.toUnsignedString(tokens));
+        }
+        return new EvaluationBudget(maxSamples, window, tokens);
     }
 
     static final int DEFAULT_CALIBRATION_SAMPLES = 128;
@@ -160,10 +166,44 @@ final class JobValidation {
 
     static RecoveryJobSpec recovery(SubmitRecoveryRequest request, VariantRepository variants, JobPaths paths) {
         VariantEntity source = variant(variants, "variant", request.getVariant());
-        String datasetId = request.getDataset().isEmpty() ? TrainingData.ALPACA.id() : request.getDataset();
+        StudySpec.RecoveryTemplate template = recoveryTemplate("dataset", request.getDataset(), request.getLora(),
+                contextLength(source));
+        long perStep = template.training().tokensPerStep();
+        long budget = request.getTokenBudget();
+        if (budget < perStep || Long.compareUnsigned(budget, MAX_TOKEN_BUDGET) > 0) {
+            throw ErrorStatus.invalid("token_budget must be in [" + perStep + " (one optimiser step: batch_size x "
+                    + "sequence_length), " + MAX_TOKEN_BUDGET + "], got " + Long.toUnsignedString(budget));
+        }
+        String name = Validation.variantName("name", withName(request).getName());
+        if (variants.findByName(name).isPresent()) {
+            throw ErrorStatus.invalid("name '" + name + "' is taken by a stored variant; choose another name");
+        }
+        if (Files.exists(paths.variantDir(name))) {
+            throw ErrorStatus.invalid("name '" + name + "' is taken: " + paths.variantDir(name) + " exists already");
+        }
+        requireTrainingData(template.data(), paths);
+        return new RecoveryJobSpec(ModelRef.of(source), name, template.spec(budget, request.getSeed()));
+    }
+
+    /** FAILED_PRECONDITION when the training corpus is not under claws.eval.data-dir. */
+    static void requireTrainingData(TrainingData data, JobPaths paths) {
+        if (!Files.isRegularFile(data.file(paths.evalDataDir()))) {
+            throw ErrorStatus.failedPrecondition("the training data of dataset '" + data.id() + "' is missing: "
+                    + data.file(paths.evalDataDir()) + " (set claws.eval.data-dir to the directory holding the data)");
+        }
+    }
+
+    /**
+     * The data, LoRA and optimiser settings of a recovery, checked (except that the data file exists, see
+     * {@link #requireTrainingData}); the budget and seed come per run.
+     *
+     * @param datasetField the request field naming the training corpus
+     */
+    static StudySpec.RecoveryTemplate recoveryTemplate(String datasetField, String dataset, LoraOptions o,
+                                                       int context) {
+        String datasetId = dataset.isEmpty() ? TrainingData.ALPACA.id() : dataset;
         TrainingData data = TrainingData.byId(datasetId).orElseThrow(() -> ErrorStatus.invalid(
-                "dataset must be alpaca, wikitext2 or ptb, got '" + request.getDataset() + "'"));
-        LoraOptions o = request.getLora();
+                datasetField + " must be alpaca, wikitext2 or ptb, got '" + dataset + "'"));
         int rank = o.getRank() == 0 ? 8 : o.getRank();
         if (rank < 1 || rank > 256) {
             throw ErrorStatus.invalid("lora.rank must be in [1, 256], got " + Integer.toUnsignedString(o.getRank()));
@@ -180,7 +220,6 @@ final class JobValidation {
         if (!(lr > 0 && lr <= 1)) {
             throw ErrorStatus.invalid("lora.learning_rate must be in (0, 1], got " + o.getLearningRate());
         }
-        int context = contextLength(source);
         int seq = o.getSequenceLength() == 0 ? Math.min(256, context) : o.getSequenceLength();
         if (seq < 16 || seq > context) {
             throw ErrorStatus.invalid("lora.sequence_length must be in [16, " + context + "] (the variant's context length), "
@@ -198,23 +237,6 @@ final class JobValidation {
         if (targets.isEmpty()) {
             targets = EnumSet.allOf(LoraTarget.class);
         }
-        long perStep = (long) batch * seq;
-        long budget = request.getTokenBudget();
-        if (budget < perStep || Long.compareUnsigned(budget, MAX_TOKEN_BUDGET) > 0) {
-            throw ErrorStatus.invalid("token_budget must be in [" + perStep + " (one optimiser step: batch_size x "
-                    + "sequence_length), " + MAX_TOKEN_BUDGET + "], got " + Long.toUnsignedString(budget));
-        }
-        String name = Validation.variantName("name", withName(request).getName());
-        if (variants.findByName(name).isPresent()) {
-            throw ErrorStatus.invalid("name '" + name + "' is taken by a stored variant; choose another name");
-        }
-        if (Files.exists(paths.variantDir(name))) {
-            throw ErrorStatus.invalid("name '" + name + "' is taken: " + paths.variantDir(name) + " exists already");
-        }
-        if (!Files.isRegularFile(data.file(paths.evalDataDir()))) {
-            throw ErrorStatus.failedPrecondition("the training data of dataset '" + data.id() + "' is missing: "
-                    + data.file(paths.evalDataDir()) + " (set claws.eval.data-dir to the directory holding the data)");
-        }
         int rows = 1;
         for (int r = Math.min(4, batch); r >= 1; r--) {
             if (batch % r == 0) {
@@ -222,14 +244,9 @@ final class JobValidation {
                 break;
             }
         }
-        TrainingConfig training = new TrainingConfig(seq, rows, (int) perStep, lr, 0.0, 0.9, 0.999, 1e-8, 0,
+        TrainingConfig training = new TrainingConfig(seq, rows, batch * seq, lr, 0.0, 0.9, 0.999, 1e-8, 0,
                 LrSchedule.Decay.LINEAR, 1.0);
-        RecoverySpec probe = new RecoverySpec(data, budget, new LoraConfig(rank, alpha, dropout, targets), training,
-                request.getSeed());
-        // warm-up over the first 10% of the optimiser steps, then linear decay to 0
-        RecoverySpec spec = new RecoverySpec(data, budget, probe.lora(), training.withWarmup(probe.steps() / 10),
-                request.getSeed());
-        return new RecoveryJobSpec(ModelRef.of(source), name, spec);
+        return new StudySpec.RecoveryTemplate(data, new LoraConfig(rank, alpha, dropout, targets), training);
     }
 
     static CompressionJobSpec compression(SubmitCompressionRequest request, VariantRepository variants,
@@ -282,7 +299,7 @@ final class JobValidation {
         };
     }
 
-    private static CalibrationSpec calibration(CalibrationOptions options, int context, Path dataDir) {
+    static CalibrationSpec calibration(CalibrationOptions options, int context, Path dataDir) {
         String dataset = options.getDataset().isEmpty() ? Corpus.WIKITEXT2.id() : options.getDataset();
         Corpus corpus = Corpus.byId(dataset).orElseThrow(() -> ErrorStatus.invalid("calibration.dataset must be one of "
                 + EvalTasks.intrinsic() + " (empty = wikitext2), got '" + dataset + "'"));

@@ -13,6 +13,9 @@ import dev.claws.api.v1.SubmitBenchmarkRequest;
 import dev.claws.api.v1.SubmitCompressionRequest;
 import dev.claws.api.v1.SubmitEvaluationRequest;
 import dev.claws.api.v1.SubmitRecoveryRequest;
+import dev.claws.api.v1.SubmitStudyRequest;
+import dev.claws.api.v1.GetStudyReportRequest;
+import dev.claws.api.v1.StudyReport;
 import dev.claws.api.v1.WatchJobRequest;
 import dev.claws.store.JobRepository;
 import dev.claws.store.VariantRepository;
@@ -55,6 +58,9 @@ public class JobsService extends JobsGrpc.JobsImplBase {
     @Inject
     JobMessages messages;
 
+    @Inject
+    StudyReports reports;
+
     @Override
     public ServerServiceDefinition bindService() {
         return MalformedRequests.guard(super.bindService());
@@ -94,6 +100,19 @@ public class JobsService extends JobsGrpc.JobsImplBase {
                 JobValidation.benchmark(request, variants))));
     }
 
+    @Override
+    @Blocking
+    public void submitStudy(SubmitStudyRequest request, StreamObserver<Job> observer) {
+        Rpc.unary(observer, () -> submit(request, QuarkusTransaction.requiringNew().call(() ->
+                StudyValidation.study(request, variants, works.paths()))));
+    }
+
+    @Override
+    @Blocking
+    public void getStudyReport(GetStudyReportRequest request, StreamObserver<StudyReport> observer) {
+        Rpc.unary(observer, () -> reports.report(request));
+    }
+
     /** Queues the validated spec; the request (with defaults filled in) is stored beside it for display. */
     private Job submit(Message request, JobSpec spec) {
         return messages.job(runner.submit(spec, StoreMapping.toJson(request)));
@@ -128,7 +147,7 @@ public class JobsService extends JobsGrpc.JobsImplBase {
                 JobKind kind = request.getKinds(i);
                 JobEntity.Kind stored = StoreMapping.kind(kind);
                 if (stored == null) {
-                    throw ErrorStatus.invalid("kinds[" + i + "] must be one of JOB_KIND_COMPRESSION .. JOB_KIND_BENCHMARK, got "
+                    throw ErrorStatus.invalid("kinds[" + i + "] must be one of JOB_KIND_COMPRESSION .. JOB_KIND_STUDY, got "
                             + request.getKindsValue(i));
                 }
                 kinds.add(stored);

@@ -144,7 +144,7 @@ final class LawMapping {
                 .build();
     }
 
-    private static ShapeCheck shape(RatioShapeCheck shape) {
+    static ShapeCheck shape(RatioShapeCheck shape) {
         return ShapeCheck.newBuilder()
                 .addAllLinearCoefficients(shape.linear().coefficients().stream().map(CoefficientEstimate::estimate).toList())
                 .setLinearR2(shape.linear().rSquared())

@@ -6,7 +6,7 @@
  * (gRPC status, and HTTP status for the OpenAI API). The admin-token interceptor guards the mutating calls. No model
  * logic here.
  *
- * <p>May import: every other claws package (jobs, serve, law, compress, train, eval, model, store, config) and the
- * generated dev.claws.api.v1 messages. Nothing imports api.
+ * <p>May import: every other claws package (jobs, serve, law, report, compress, train, eval, model, store, config)
+ * and the generated dev.claws.api.v1 messages. Nothing imports api.
  */
 package dev.claws.api;

@@ -50,6 +50,8 @@ public class JobRunner {
     static final long PERSIST_INTERVAL_MS = 1000;
     static final String INTERRUPTED_REASON = "the server stopped while the job was running; its partial output was"
             + " removed. Submit the job again to redo it";
+    static final String RESUMED_MESSAGE = "the server stopped while the study was running; queued again, it resumes"
+            + " after its last finished step";
 
     @Inject
     JobRepository jobs;
@@ -66,6 +68,7 @@ public class JobRunner {
     private final Map<Long, LiveJob> live = new ConcurrentHashMap<>();
     private ThreadPoolExecutor executor;
     private ExecutorService progressWriter;
+    private ExecutorService committer;
     private volatile boolean stopping;
 
     @PostConstruct
@@ -75,6 +78,7 @@ public class JobRunner {
         executor = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 r -> daemon(r, "claws-job-" + n.incrementAndGet()));
         progressWriter = Executors.newSingleThreadExecutor(r -> daemon(r, "claws-job-progress"));
+        committer = Executors.newSingleThreadExecutor(r -> daemon(r, "claws-job-commit"));
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -108,6 +112,7 @@ public class JobRunner {
             Thread.currentThread().interrupt();
         }
         progressWriter.shutdown();
+        committer.shutdown();
     }
 
     /** What {@link #recover()} did. */
@@ -119,10 +124,18 @@ public class JobRunner {
      * not running here, and queues QUEUED rows that are not queued here. Runs at start-up; safe to call again.
      */
     public Recovery recover() {
-        List<Long> orphans = QuarkusTransaction.requiringNew().call(() -> jobs.list("state", Sort.by("id"),
-                JobEntity.State.RUNNING).stream().map(row -> row.id).filter(id -> !live.containsKey(id)).toList());
+        List<JobEntity> orphans = QuarkusTransaction.requiringNew().call(() -> jobs.list("state", Sort.by("id"),
+                JobEntity.State.RUNNING).stream().filter(row -> !live.containsKey(row.id)).map(JobRunner::copy).toList());
         int interrupted = 0;
-        for (long id : orphans) {
+        for (JobEntity orphan : orphans) {
+            long id = orphan.id;
+            if (orphan.kind == JobEntity.Kind.STUDY) {
+                // a study keeps every finished step; queued again, it goes on where it stopped
+                QuarkusTransaction.requiringNew().call(() -> jobs.update(
+                        "state = ?1, stage = ?2, message = ?3 where id = ?4 and state = ?5", JobEntity.State.QUEUED,
+                        "queued", RESUMED_MESSAGE, id, JobEntity.State.RUNNING));
+                continue;
+            }
             interrupted += QuarkusTransaction.requiringNew().call(() -> jobs.update(
                     "state = ?1, error = ?2, finished = ?3, message = ?4 where id = ?5 and state = ?6",
                     JobEntity.State.INTERRUPTED, INTERRUPTED_REASON, StoredTime.now(), "interrupted", id, JobEntity.State.RUNNING));
@@ -386,6 +399,9 @@ public class JobRunner {
         if (cancelled) {
             state = JobEntity.State.CANCELLED;
             error = null;
+        } else if (stopping && job.snapshot.kind == JobEntity.Kind.STUDY) {
+            state = JobEntity.State.QUEUED; // resumes at the next start (see recover())
+            error = null;
         } else if (stopping) {
             state = JobEntity.State.INTERRUPTED;
             error = INTERRUPTED_REASON;
@@ -400,7 +416,11 @@ public class JobRunner {
                 row.state = state;
                 row.error = error == null ? null : truncate(error, 16384);
                 row.stage = state.name().toLowerCase(java.util.Locale.ROOT);
-                row.finished = StoredTime.now();
+                if (state == JobEntity.State.QUEUED) {
+                    row.message = RESUMED_MESSAGE;
+                } else {
+                    row.finished = StoredTime.now();
+                }
                 return copy(row);
             });
             finish(job, ended);
@@ -413,6 +433,33 @@ public class JobRunner {
             fallback.state = state;
             fallback.error = error;
             finish(job, fallback);
+        }
+    }
+
+    /** Runs a transaction for {@link JobContext#commit}: on the commit thread, waited for without interruption. */
+    <T> T commit(java.util.function.Supplier<T> body) {
+        java.util.concurrent.Future<T> future = committer.submit(() -> QuarkusTransaction.requiringNew().call(body::get));
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return future.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -15,8 +15,10 @@ import java.util.List;
         @JsonSubTypes.Type(value = CompressionJobSpec.class, name = "compression"),
         @JsonSubTypes.Type(value = RecoveryJobSpec.class, name = "recovery"),
         @JsonSubTypes.Type(value = EvaluationJobSpec.class, name = "evaluation"),
-        @JsonSubTypes.Type(value = BenchmarkJobSpec.class, name = "benchmark")})
-public sealed interface JobSpec permits CompressionJobSpec, RecoveryJobSpec, EvaluationJobSpec, BenchmarkJobSpec {
+        @JsonSubTypes.Type(value = BenchmarkJobSpec.class, name = "benchmark"),
+        @JsonSubTypes.Type(value = StudySpec.class, name = "study")})
+public sealed interface JobSpec permits CompressionJobSpec, RecoveryJobSpec, EvaluationJobSpec, BenchmarkJobSpec,
+        StudySpec {
 
     /** The stored kind of a job running this spec. */
     JobEntity.Kind kind();

@@ -4,6 +4,8 @@ import dev.claws.model.EngineOptions;
 import dev.claws.model.WeightsDtype;
 import dev.claws.store.BenchmarkRunRepository;
 import dev.claws.store.EvalResultRepository;
+import dev.claws.store.StudyResultRepository;
+import dev.claws.store.StudyStepRepository;
 import dev.claws.store.VariantRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,6 +30,15 @@ public class JobWorks {
 
     @Inject
     VariantRepository variants;
+
+    @Inject
+    StudyStepRepository studySteps;
+
+    @Inject
+    StudyResultRepository studyResults;
+
+    @Inject
+    LawFitArchive lawFits;
 
     @Inject
     EngineConfig engine;
@@ -63,6 +74,9 @@ public class JobWorks {
             return new CompressionWork(s, paths, engineOptions(), variants);
         } else if (spec instanceof RecoveryJobSpec s) {
             return new RecoveryWork(s, paths, engineOptions(), variants);
+        } else if (spec instanceof StudySpec s) {
+            return new StudyWork(s, paths, engineOptions(), new StudyWork.Stores(variants, evalResults, benchmarkRuns,
+                    studySteps, studyResults, lawFits));
         }
         throw new IllegalArgumentException("no work for " + spec.getClass().getSimpleName()); // unreachable: sealed
     }

@@ -22,7 +22,7 @@ import java.util.Set;
 @Table(name = "job")
 public class JobEntity extends PanacheEntityBase {
 
-    public enum Kind { COMPRESSION, RECOVERY, EVALUATION, BENCHMARK }
+    public enum Kind { COMPRESSION, RECOVERY, EVALUATION, BENCHMARK, STUDY }
 
     public enum State {
         QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED;

@@ -3,8 +3,6 @@ package dev.claws.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claws.api.v1.EvalResult;
 import dev.claws.api.v1.EvaluationLimits;
 import dev.claws.api.v1.Job;
@@ -82,18 +80,7 @@ class EvaluationJobTest {
 
     /** WikiText-2 rows of the parity fixture in the joined layout, and two task files in their published layout. */
     static void writeData(Path dir) throws Exception {
-        JsonNode fixture = new ObjectMapper().readTree(FIXTURES.resolve("cross_entropy.json").toFile());
-        List<String> records = new ArrayList<>();
-        fixture.get("records").forEach(r -> records.add(r.textValue()));
-        Path wiki = EvalTasks.dataFile("wikitext2", dir);
-        Files.createDirectories(wiki.getParent());
-        Files.writeString(wiki, String.join("\n\n", records), StandardCharsets.UTF_8);
-        for (String task : List.of("piqa", "arc_easy")) {
-            Path file = EvalTasks.dataFile(task, dir);
-            Files.createDirectories(file.getParent());
-            Files.copy(FIXTURES.resolve("tasks").resolve(task + ".jsonl"), file,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
+        JobFixtures.writeEvalData(dir);
     }
 
     private Job runToEnd(SubmitEvaluationRequest request) {

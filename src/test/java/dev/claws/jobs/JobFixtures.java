@@ -101,6 +101,28 @@ public final class JobFixtures {
     }
 
     /**
+     * Evaluation data for job tests under {@code dir}, in the layout claws.eval.data-dir has: WikiText-2 rows of the
+     * cross-entropy parity fixture joined as the raw file joins them, and the piqa and arc_easy task fixtures in their
+     * published layout.
+     */
+    public static void writeEvalData(Path dir) throws IOException {
+        Path fixtures = Path.of("src/test/resources/fixtures/eval");
+        com.fasterxml.jackson.databind.JsonNode fixture = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(fixtures.resolve("cross_entropy.json").toFile());
+        java.util.List<String> records = new java.util.ArrayList<>();
+        fixture.get("records").forEach(r -> records.add(r.textValue()));
+        Path wiki = EvalTasks.dataFile("wikitext2", dir);
+        Files.createDirectories(wiki.getParent());
+        Files.writeString(wiki, String.join("\n\n", records), StandardCharsets.UTF_8);
+        for (String task : java.util.List.of("piqa", "arc_easy")) {
+            Path file = EvalTasks.dataFile(task, dir);
+            Files.createDirectories(file.getParent());
+            Files.copy(fixtures.resolve("tasks").resolve(task + ".jsonl"), file,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
      * Writes {@code count} Alpaca-format records (instruction, input, output; every other input empty) to {@code file}
      * in the published JSON layout: enough text for a training run or a calibration pass that takes a while.
      */

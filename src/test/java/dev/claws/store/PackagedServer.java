@@ -116,6 +116,16 @@ final class PackagedServer implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** Kills the server at once (SIGKILL, kill -9): no shutdown hook runs, nothing is flushed. */
+    void kill() {
+        channel.shutdownNow();
+        try {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Stops the server the way a service manager does (SIGTERM) and waits for a clean exit. */
     @Override
     public void close() {

@@ -48,7 +48,7 @@ public class StudyReports {
         if (request.getJobId() == 0 && request.getName().isEmpty()) {
             throw ErrorStatus.invalid("job_id or name is required: the study job's id or the study's name");
         }
-        StudyReport.Builder report = QuarkusTransaction.requiringNew().call(() -> {
+        Loaded loaded = QuarkusTransaction.requiringNew().call(() -> {
             StudyResultEntity result;
             if (request.getJobId() > 0) {
                 JobEntity job = jobs.findByIdOptional(request.getJobId()).orElseThrow(() ->
@@ -73,13 +73,13 @@ public class StudyReports {
                     .setName(result.name)
                     .setBase(submitted.getBase())
                     .setState(StoreMapping.state(job.state));
-            return b;
+            return new Loaded(b, analysis);
         });
+        StudyReport.Builder report = loaded.report();
         report.addAllPublishedFindings(PublishedFindings.LINES);
         if (!request.getNumbersOnly()) {
             RenderedReport page = StudyReportPage.render(report.getName(), report.getBase(), report.getJobId(),
-                    StudyAnalysisJson.decode(QuarkusTransaction.requiringNew().call(() ->
-                            results.findById(report.getJobId()).analysisJson)));
+                    loaded.analysis());
             report.setHtml(page.html());
             for (RenderedReport.Figure f : page.figures()) {
                 report.addFigures(StudyFigure.newBuilder().setName(f.name()).setContentType(f.contentType())
@@ -87,6 +87,10 @@ public class StudyReports {
             }
         }
         return report.build();
+    }
+
+    /** The reply's numbers and the analysis they came from, read in one transaction. */
+    private record Loaded(StudyReport.Builder report, StudyAnalysis analysis) {
     }
 
     /** The numbers of an analysis as API messages (needs a transaction: the fits are read from law_fit). */

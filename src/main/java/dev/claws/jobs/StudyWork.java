@@ -207,19 +207,19 @@ final class StudyWork implements JobWork {
     }
 
     /** An evaluation's lineage: the variant, the task and the limits that apply to it (corpora: window and tokens). */
-    private String evaluationKey(ModelRef variant, String task) {
+    private String evaluationKey(String variant, String task) {
         EvaluationBudget l = spec.evaluation();
         String limits = EvalTasks.isIntrinsic(task)
                 ? String.format(Locale.ROOT, "window=%d|tokens=%d", l.windowLength(), l.tokenBudget())
                 : String.format(Locale.ROOT, "samples=%d", l.maxSamplesPerTask());
-        return "eval|variant=" + variant.name() + "|task=" + task + "|" + limits;
+        return "eval|variant=" + variant + "|task=" + task + "|" + limits;
     }
 
     /** Evaluates the variant on every task not yet evaluated with the study's limits. */
     private void evaluate(ModelRef variant, JobContext context) throws Exception {
         List<String> missing = new ArrayList<>();
         for (String task : spec.allTasks()) {
-            String key = evaluationKey(variant, task);
+            String key = evaluationKey(variant.name(), task);
             boolean done = reuseRows(key, ids -> stores.evalResults().count("id in ?1", ids));
             if (done) {
                 stepsReused++;
@@ -244,7 +244,7 @@ final class StudyWork implements JobWork {
                 EvalResultEntity row = stores.evalResults().findById(id);
                 byTask.computeIfAbsent(row.task, t -> new ArrayList<>()).add(id);
             }
-            byTask.forEach((task, ids) -> remember(evaluationKey(variant, task), StudyStepEntity.Kind.EVALUATION,
+            byTask.forEach((task, ids) -> remember(evaluationKey(variant.name(), task), StudyStepEntity.Kind.EVALUATION,
                     context.jobId(), variant.name(), ids));
             return null;
         });
@@ -252,15 +252,15 @@ final class StudyWork implements JobWork {
         stepsRun += missing.size(); // a step per task, as reuse counts them
     }
 
-    private String benchmarkKey(ModelRef variant) {
+    private String benchmarkKey(String variant) {
         StudySpec.BenchmarkSettings b = spec.benchmark();
         return String.format(Locale.ROOT, "bench|variant=%s|base=%s|prompt=%d|generate=%d|repeats=%d|warmup=%d"
-                + "|device=%s", variant.name(), spec.base().name(), b.promptLength(), b.generationLength(),
+                + "|device=%s", variant, spec.base().name(), b.promptLength(), b.generationLength(),
                 b.repeats(), b.warmup(), options.device());
     }
 
     private void benchmark(ModelRef variant, JobContext context) throws Exception {
-        String key = benchmarkKey(variant);
+        String key = benchmarkKey(variant.name());
         boolean done = reuseRows(key, ids -> stores.benchmarkRuns().count("id in ?1", ids));
         if (done) {
             stepsReused++;
@@ -336,7 +336,7 @@ final class StudyWork implements JobWork {
                         o.variant()));
             }
             if (o.cell().rftTokens() == 0) {
-                stores.steps().findByKey(benchmarkKey(stored(o.variant()))).ifPresent(step -> {
+                stores.steps().findByKey(benchmarkKey(o.variant())).ifPresent(step -> {
                     List<BenchmarkRunEntity> runs = step.resultIdList().stream()
                             .map(id -> stores.benchmarkRuns().findById(id)).toList();
                     benchmarkIds.addAll(step.resultIdList());
@@ -392,16 +392,11 @@ final class StudyWork implements JobWork {
         return new JobResultData(made, evalIds, benchmarkIds, List.of(), notes);
     }
 
-    private ModelRef stored(String name) {
-        return ModelRef.of(stores.variants().findByName(name).orElseThrow());
-    }
-
     /** The variant's evaluation rows of this study's keys (newest step per task). */
     private List<EvalResultEntity> evalRows(String variant) {
-        ModelRef ref = stored(variant);
         List<EvalResultEntity> rows = new ArrayList<>();
         for (String task : spec.allTasks()) {
-            stores.steps().findByKey(evaluationKey(ref, task)).ifPresent(step -> step.resultIdList()
+            stores.steps().findByKey(evaluationKey(variant, task)).ifPresent(step -> step.resultIdList()
                     .forEach(id -> rows.add(stores.evalResults().findById(id))));
         }
         return rows;

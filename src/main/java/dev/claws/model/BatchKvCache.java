@@ -168,13 +168,9 @@ final class BatchKvCache implements AttentionCache, AutoCloseable {
     }
 
     /**
-     * Additive mask [rows, 1, 1, capacity] for the step about to run: row r sees the column being written and the
+     * Additive mask values [rows * capacity] for the step about to run: row r sees the column being written and the
      * lengths[r] columns before it (wrapping around the ring), nothing else.
      */
-    NDArray mask(NDManager step) {
-        return step.create(maskValues(), new Shape(rows, 1, 1, capacity));
-    }
-
     private float[] maskValues() {
         float[] m = new float[rows * capacity];
         for (int r = 0; r < rows; r++) {

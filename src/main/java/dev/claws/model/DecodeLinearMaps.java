@@ -88,7 +88,7 @@ final class DecodeLinearMaps implements LinearMaps {
         float[][] xs = new float[n][];
         float[][] ys = new float[n][];
         for (int r = 0; r < n; r++) {
-            xs[r] = new float[DecodeMatrix.paddedWidth(in)];
+            xs[r] = new float[m.paddedIn()];
             System.arraycopy(flat, r * in, xs[r], 0, in);
             ys[r] = new float[out];
         }

@@ -61,7 +61,7 @@ final class SpeedupTable {
                 speedups.addValue(tps.get(i) / baseTps.get(i));
             }
             double ideal = (double) parametersReadPerToken(base.config()) / parametersReadPerToken(e.config());
-            out.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %s | %s | %.2fx | %.2f | %.2fx |%n",
+            out.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %s | %s | %.2fx | %.2f | %.2fx |\n",
                     e.name(), e.method().equals("-") ? "-" : String.format(Locale.ROOT, "%.1f", e.ratio()),
                     e.config().parameterCount(), parametersReadPerToken(e.config()), spread(statistics(tps), ""),
                     spread(speedups, "x"), ideal, speedups.getPercentile(50) / ideal,

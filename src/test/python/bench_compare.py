@@ -16,8 +16,8 @@ processes on the machine hits all alike.
 The table at the end has, per engine: weight bytes read per decoded token, decode tokens/s, the bandwidth roofline
 (bandwidth / bytes per token) and the ratio to it, and prefill tokens/s of the prompt. A decode step reads every weight
 but the input embedding table, of which it gathers one row: for an untied model (separate LM head, e.g. the
-Qwen2.5-Coder-0.5B GGUF) that table is left out of the bytes per token (for a tied one it is the LM head, read in full). src/test/python/build_llama_bench.sh
-builds llama-bench from the llama-cpp-python sdist's vendored llama.cpp.
+Qwen2.5-Coder-0.5B GGUF) that table is left out of the bytes per token (for a tied one it is the LM head, read in
+full). src/test/python/build_llama_bench.sh builds llama-bench from the llama-cpp-python sdist's vendored llama.cpp.
 
 The Java side is started as `./mvnw -q test-compile exec:java ... GenerationBenchmark --serve` (override with --java-cmd).
 Prints per-run figures, then median (min, max) of prefill ms, ms per decoded token and decode tokens/s for both,

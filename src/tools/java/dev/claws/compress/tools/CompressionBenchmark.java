@@ -105,7 +105,7 @@ public final class CompressionBenchmark {
             prompt[i] = (i * 7919L + 13) % vocab;
         }
         GenerationSettings settings = GenerationSettings.greedy(newTokens).withStopTokenIds(List.of());
-        EngineOptions measured = options.withDecodeWeights(decodeWeights);
+        EngineOptions decodeOptions = options.withDecodeWeights(decodeWeights);
         System.out.printf(Locale.ROOT, "base %s; measuring %d models, %d rounds, prompt %d tokens, %d new tokens, "
                 + "%d intra-op threads, decode weights %s on the decode kernels; slicegpt calibrated on %d random-token "
                 + "sequences of %d tokens (speed depends on shapes only; not for quality)%n", base, models.size(),
@@ -114,7 +114,7 @@ public final class CompressionBenchmark {
         SpeedupTable table = new SpeedupTable("base");
         for (int round = 1; round <= repeats; round++) {
             for (Model model : models) {
-                try (DecoderModel m = DecoderModel.load(model.dir(), measured)) {
+                try (DecoderModel m = DecoderModel.load(model.dir(), decodeOptions)) {
                     if (!m.decodeKernels()) {
                         throw new IllegalStateException("decode steps would run in the engine, not on the decode "
                                 + "kernels: start the JVM with --add-modules jdk.incubator.vector");

@@ -137,7 +137,8 @@ public final class LoraTrainer {
                         hc.setRequiresGradient(true);
                         long[] targets = Arrays.copyOfRange(ids, r * seq + from + 1, r * seq + to + 1);
                         NDArray nll = model.headLogits(hc, adapters).logSoftmax(-1)
-                                .gather(chunk.create(targets).reshape(-1, 1), 1).sum().neg().div((float) predicted);
+                                .gather(chunk.create(targets).reshape(-1, 1), 1).sum().neg()
+                                .div(Engines.scalar(hc, predicted));
                         backward(nll, nll.onesLike());
                         loss += nll.getFloat();
                         NDArray g = hc.getGradient();

@@ -117,6 +117,75 @@ class TrainingDivergenceTest {
         }
     }
 
+    /**
+     * The scalars the forward pass multiplies, divides and raises by are saved by autograd for the backward pass. DJL's
+     * {@code x.mul(Number)} wraps its scalar around a Java direct buffer and closes it after the op, so a garbage
+     * collection between forward and backward freed memory the backward then read (the NaN adapters of a SliceGPT
+     * recovery on SmolLM2). Here a collection and reuse of the freed small blocks (filled with NaN bytes) run between
+     * the two: the gradients must equal those of an undisturbed pass.
+     */
+    @Test
+    void gradientsDoNotDependOnAGarbageCollectionBetweenForwardAndBackward(@TempDir Path tmp) {
+        Path sliced = tmp.resolve("sliced");
+        Compressor.compress(TINY, sliced, CompressionSpec.sliceGpt(0.1), tokens(8, 32, 2048, 9), CPU, null);
+        for (Path dir : List.of(TINY, sliced)) {
+            try (DecoderModel model = DecoderModel.load(dir, CPU);
+                 NDManager root = NDManager.newBaseManager("PyTorch");
+                 LoraAdapters adapters = LoraAdapters.initialise(model, LORA, 1, root)) {
+                float[] b = adapters.b(0);
+                java.util.Arrays.fill(b, 0.01f); // B != 0, so every A gets a gradient too
+                adapters.set(0, adapters.a(0), b);
+                long[] ids = tokens(2, 32, model.config().vocabSize(), 4).stream()
+                        .flatMapToLong(java.util.Arrays::stream).toArray();
+                float[][] quiet = gradients(model, adapters, ids, false);
+                float[][] collected = gradients(model, adapters, ids, true);
+                for (int i = 0; i < quiet.length; i++) {
+                    assertAllFinite(collected[i], dir.getFileName() + " parameter " + i + " gradient");
+                    assertArrayEquals(quiet[i], collected[i], 0f, dir.getFileName() + " parameter " + i);
+                }
+            }
+        }
+    }
+
+    /** Gradients of the summed final hidden states w.r.t. every adapter parameter (fresh each call). */
+    private static float[][] gradients(DecoderModel model, LoraAdapters adapters, long[] ids, boolean collect) {
+        boolean gradMode = JniUtils.isGradMode();
+        try (NDManager work = adapters.manager().newSubManager()) {
+            JniUtils.setGradMode(true);
+            NDArray y = model.finalHidden(work, ids, 2, adapters).sum();
+            if (collect) {
+                for (int round = 0; round < 3; round++) {
+                    System.gc();
+                    try {
+                        Thread.sleep(50); // the reference handler frees the collected buffers
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    List<java.nio.ByteBuffer> reuse = new ArrayList<>();
+                    for (int i = 0; i < 20000; i++) {
+                        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(4 + i % 13);
+                        while (buf.hasRemaining()) {
+                            buf.put((byte) 0xff); // NaN in every float a freed block could be read as
+                        }
+                        reuse.add(buf);
+                    }
+                }
+            }
+            JniUtils.backward((PtNDArray) y, (PtNDArray) y.onesLike(), false, false);
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+        float[][] out = new float[adapters.parameterCount()][];
+        for (int i = 0; i < out.length; i++) {
+            NDArray p = adapters.parameter(i);
+            try (NDArray g = p.getGradient()) {
+                out[i] = g.toFloatArray();
+            }
+            adapters.replace(i, p.toFloatArray()); // drops the gradient
+        }
+        return out;
+    }
+
     private static List<long[]> tokens(int sequences, int length, int vocab, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         List<long[]> out = new ArrayList<>();

@@ -23,10 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * LoRA training of a SliceGPT variant (per-layer shortcut matrices, weightless RMSN) stays finite for the steps and
- * settings of the recovery that went NaN on SmolLM2 (8 steps, lr 1e-3, no warm-up, linear decay to the last step,
- * clipping at 1, all seven targets); and a non-finite loss or gradient stops training with an error naming the step
- * (and the adapter) instead of writing NaN into every adapter weight through the clipping coefficient.
+ * The NaN adapters of a SliceGPT recovery on SmolLM2: gradients must not depend on a garbage collection between
+ * forward and backward (the cause); LoRA training of a SliceGPT variant (per-layer shortcut matrices, weightless RMSN)
+ * stays finite for the steps and settings of that recovery (8 steps, lr 1e-3, no warm-up, linear decay, clipping at
+ * 1, all seven targets); and a non-finite loss or gradient stops training with an error naming the step (and the
+ * adapter) instead of writing NaN into every adapter weight through the clipping coefficient.
  */
 class TrainingDivergenceTest {
 

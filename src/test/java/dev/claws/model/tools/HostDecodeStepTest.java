@@ -31,14 +31,19 @@ class HostDecodeStepTest {
         long[] tokens = null;
         for (WeightsDtype d : new WeightsDtype[] {WeightsDtype.FLOAT32, WeightsDtype.BFLOAT16}) {
             try (DecoderModel model = DecoderModel.load(TINY, EngineOptions.cpu(2).withDecodeWeights(d))) {
-                HostDecodeStep host = new HostDecodeStep(HostDecodeWeights.of(model, d), pool);
-                HostDecodeParity p = HostDecodeParity.compare(model, host, PROMPT, tokens, STEPS);
-                tokens = p.tokens();
-                assertTrue(p.promptMaxDiff() < 1e-4, d + " after the prompt: " + p.promptMaxDiff());
-                assertTrue(p.maxStepDiff() < 1e-4, d + " decode steps: " + p.maxStepDiff());
-                assertEquals(STEPS, p.agreeing(), d + " greedy agreement");
-                assertEquals(PROMPT.length + STEPS, host.length());
-                assertEquals(2 * HostKvCache.BLOCK, host.cache().allocated());
+                HostDecodeWeights weights = HostDecodeWeights.of(model, d);
+                // attention heads on the calling thread (a short context's default) and split over the pool
+                for (int parallelWork : new int[] {HostDecodeStep.PARALLEL_ATTENTION_WORK, 0}) {
+                    HostDecodeStep host = new HostDecodeStep(weights, pool, parallelWork);
+                    HostDecodeParity p = HostDecodeParity.compare(model, host, PROMPT, tokens, STEPS);
+                    tokens = p.tokens();
+                    String what = d + ", parallel attention from " + parallelWork;
+                    assertTrue(p.promptMaxDiff() < 1e-4, what + ", after the prompt: " + p.promptMaxDiff());
+                    assertTrue(p.maxStepDiff() < 1e-4, what + ", decode steps: " + p.maxStepDiff());
+                    assertEquals(STEPS, p.agreeing(), what + ", greedy agreement");
+                    assertEquals(PROMPT.length + STEPS, host.length());
+                    assertEquals(2 * HostKvCache.BLOCK, host.cache().allocated());
+                }
             }
         }
     }

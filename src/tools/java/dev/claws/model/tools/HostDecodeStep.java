@@ -12,11 +12,12 @@ import java.util.Arrays;
  * and key heads -> append K, V to the {@link HostKvCache} -> grouped-query attention over the filled length (float32
  * softmax, scale 1/sqrt(headDim); query head h reads kv head h / groups) -> O product + residual -> RMSNorm -> GATE_UP
  * product -> SwiGLU -> DOWN product + residual; then the final RMSNorm and the LM head. The products are the engine's
- * {@link DecodeMatrix} kernels on {@link HostDecodeWeights}; they and the attention heads are split over a
- * {@link RowParallel} pool. Every buffer is allocated up front (the cache and the score rows grow in blocks of
- * {@link HostKvCache#BLOCK} positions), so a step allocates nothing else.
+ * {@link DecodeMatrix} kernels on {@link HostDecodeWeights}, their rows split over a {@link RowParallel} pool, and so
+ * are the attention heads once the context is long enough to be worth it ({@link #PARALLEL_ATTENTION_WORK}). Every
+ * buffer is allocated up front (the cache and the score rows grow in blocks of {@link HostKvCache#BLOCK} positions), so
+ * a step allocates nothing else but the pool's hand-off record per parallel job.
  * <p>
- * Time per {@link Op} kind is accumulated with System.nanoTime around each op (about 320 readings per step of
+ * Time per {@link Op} kind is accumulated with System.nanoTime around each op (about 300 readings per step of
  * SmolLM2-135M, tens of nanoseconds each).
  */
 final class HostDecodeStep {
@@ -24,6 +25,10 @@ final class HostDecodeStep {
     /** The op kinds a step's time is split into (residual adds are counted with the product they follow). */
     enum Op { EMBED, NORM, QKV, ROPE_CACHE, ATTENTION, O, GATE_UP, SWIGLU, DOWN, LM_HEAD }
 
+    /** Multiply-adds (heads x positions x headDim) from which a layer's attention heads are split over the pool. */
+    static final int PARALLEL_ATTENTION_WORK = 1 << 18;
+
+    private final int parallelAttentionWork;
     private final HostDecodeWeights w;
     private final RowParallel pool;
     private final int width;
@@ -56,6 +61,12 @@ final class HostDecodeStep {
     private int layer;
 
     HostDecodeStep(HostDecodeWeights weights, RowParallel pool) {
+        this(weights, pool, PARALLEL_ATTENTION_WORK);
+    }
+
+    /** A step whose attention heads go to the pool from {@code parallelAttentionWork} multiply-adds per layer. */
+    HostDecodeStep(HostDecodeWeights weights, RowParallel pool, int parallelAttentionWork) {
+        this.parallelAttentionWork = parallelAttentionWork;
         this.w = weights;
         this.pool = pool;
         ModelConfig c = weights.config;
@@ -177,7 +188,10 @@ final class HostDecodeStep {
         cache.append(l, qkv, heads * headDim, qkv, (heads + kvHeads) * headDim);
         t = mark(Op.ROPE_CACHE, t);
         layer = l;
-        pool.run(heads, 1, attentionHeads);
+        // the pool only pays off for long contexts: a short one is a few microseconds of work, and a helper that the
+        // OS deschedules while holding a head would stall the step
+        int work = heads * (cache.length() + 1) * headDim;
+        pool.run(heads, work < parallelAttentionWork ? heads : 1, attentionHeads);
         t = mark(Op.ATTENTION, t);
         run(lw.o(), products[l][1]);
         addBias(lw.oBias());

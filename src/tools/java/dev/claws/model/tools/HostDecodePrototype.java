@@ -96,10 +96,18 @@ public final class HostDecodePrototype {
         }
     }
 
-    /** One engine's runs: decode tokens/s per round, and for the prototype ms per step by op kind per round. */
-    private record Runs(List<Double> tokensPerSecond, List<long[]> tokens, List<double[]> opMillis) {
-        Runs() {
-            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    /** One engine's runs, one entry per round: decode tokens/s, greedy tokens, and (prototype) ms per step by op kind. */
+    private static final class Runs {
+        final List<Double> tokensPerSecond = new ArrayList<>();
+        final List<long[]> tokens = new ArrayList<>();
+        final List<double[]> opMillis = new ArrayList<>();
+
+        void add(double tokPerSecond, long[] greedyTokens, double[] opMillisPerStep) {
+            tokensPerSecond.add(tokPerSecond);
+            tokens.add(greedyTokens);
+            if (opMillisPerStep != null) {
+                opMillis.add(opMillisPerStep);
+            }
         }
     }
 
@@ -120,39 +128,29 @@ public final class HostDecodePrototype {
                 line.append(String.format(Locale.ROOT, " | claws %s %.1f, host %s %.1f", d.label(), claws, d.label(),
                         host.decodeTokensPerSecond()));
                 if (r >= 0) {
-                    record(runs, "claws " + d.label(), claws, g.tokenIds(), null);
-                    record(runs, "host prototype " + d.label(), host.decodeTokensPerSecond(), host.tokens(),
-                            host.opMillisPerStep());
+                    runs.computeIfAbsent("claws " + d.label(), k -> new Runs()).add(claws, g.tokenIds(), null);
+                    runs.computeIfAbsent("host prototype " + d.label(), k -> new Runs())
+                            .add(host.decodeTokensPerSecond(), host.tokens(), host.opMillisPerStep());
                 }
             }
             System.out.println(line);
         }
         System.out.println("load average after: " + loadAverage());
-        long[] reference = runs.get("claws float32").tokens().get(0);
+        long[] reference = runs.get("claws float32").tokens.get(0);
         System.out.println("engine | decode tok/s median (min..max) | ms/token (median) | own greedy tokens equal to "
                 + "claws float32's (every round)");
         runs.forEach((name, r) -> {
-            double[] v = sorted(r.tokensPerSecond());
-            int equal = r.tokens().stream().mapToInt(t -> countEqual(t, reference)).min().orElse(0);
+            double[] v = sorted(r.tokensPerSecond);
+            int equal = r.tokens.stream().mapToInt(t -> countEqual(t, reference)).min().orElse(0);
             System.out.printf(Locale.ROOT, "  %-24s | %6.1f (%.1f..%.1f) | %6.2f | %d/%d%n", name, median(v), v[0],
                     v[v.length - 1], 1000 / median(v), equal, reference.length);
         });
         for (WeightsDtype d : DTYPES) {
-            double ratio = median(sorted(runs.get("host prototype " + d.label()).tokensPerSecond()))
-                    / median(sorted(runs.get("claws " + d.label()).tokensPerSecond()));
+            double ratio = median(sorted(runs.get("host prototype " + d.label()).tokensPerSecond))
+                    / median(sorted(runs.get("claws " + d.label()).tokensPerSecond));
             System.out.printf(Locale.ROOT, "ratio host prototype / claws, %s: %.2fx (medians)%n", d.label(), ratio);
         }
         opTable(hosts, runs);
-    }
-
-    private static void record(Map<String, Runs> runs, String name, double tokensPerSecond, long[] tokens,
-                               double[] opMillis) {
-        Runs r = runs.computeIfAbsent(name, k -> new Runs());
-        r.tokensPerSecond().add(tokensPerSecond);
-        r.tokens().add(tokens);
-        if (opMillis != null) {
-            r.opMillis().add(opMillis);
-        }
     }
 
     /** The prototype's step by op kind: median ms per step over the rounds, and weight GB/s for the products. */
@@ -161,7 +159,7 @@ public final class HostDecodePrototype {
         System.out.println("PROTOTYPE STEP BY OP KIND: ms per decode step, median (min..max) over the rounds; "
                 + "products with the GB/s of weights they read at the median");
         for (WeightsDtype d : DTYPES) {
-            List<double[]> ops = runs.get("host prototype " + d.label()).opMillis();
+            List<double[]> ops = runs.get("host prototype " + d.label()).opMillis;
             long[] bytes = hosts.get(d).weightBytes();
             double total = 0;
             System.out.printf(Locale.ROOT, "  %s%n", d.label());

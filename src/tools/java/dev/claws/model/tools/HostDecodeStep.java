@@ -22,7 +22,10 @@ import java.util.Arrays;
  */
 final class HostDecodeStep {
 
-    /** The op kinds a step's time is split into (residual adds are counted with the product they follow). */
+    /**
+     * The op kinds a step's time is split into: residual adds and biases are counted with the product they follow,
+     * NORM holds every RMSNorm including the final one, EMBED the embedding row, RoPE's angles and cache growth.
+     */
     enum Op { EMBED, NORM, QKV, ROPE_CACHE, ATTENTION, O, GATE_UP, SWIGLU, DOWN, LM_HEAD }
 
     /** Multiply-adds (heads x positions x headDim) from which a layer's attention heads are split over the pool. */
@@ -39,6 +42,9 @@ final class HostDecodeStep {
     private final float scale;
     private final float eps;
 
+    // one token's buffers: h [width] residual stream; x [padded width] normed input of QKV, GATE_UP and the head;
+    // qkv [(H + 2K) headDim]; attn [padded H headDim]; y [width] O or DOWN output; gateUp [2I]; act [padded I];
+    // logits [vocab]; cos, sin [headDim / 2] of the step's position; scores [H][room of the cache, whole vectors]
     private final float[] h;
     private final float[] x;
     private final float[] qkv;

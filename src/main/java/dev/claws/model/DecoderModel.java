@@ -35,6 +35,7 @@ public final class DecoderModel implements AutoCloseable {
     private final boolean ownsManager;
     private final DecoderWeights weights;
     private final DecoderLayer layer;
+    private final Rope rope;
     /** The projections of generation's decode steps (DecodeLinearMaps, or DENSE without the Vector API). */
     private final LinearMaps decodeMaps;
 
@@ -47,6 +48,7 @@ public final class DecoderModel implements AutoCloseable {
         this.ownsManager = ownsManager;
         this.weights = weights;
         this.layer = new DecoderLayer(config, rope);
+        this.rope = rope;
         this.decodeMaps = decodeMaps(weights, decodeWeights, manager);
     }
 
@@ -301,6 +303,29 @@ public final class DecoderModel implements AutoCloseable {
             case DOWN -> w.down();
             default -> throw new IllegalArgumentException(projection.name());
         };
+    }
+
+    /**
+     * Layer {@code layer}'s float32 engine weights (norms, fused projections, biases), owned by the model: read them,
+     * never close or modify them. For tools that run a decode step outside the engine (HostDecodePrototype).
+     */
+    public LayerWeights layerWeights(int layer) {
+        return weights.layers.get(layer);
+    }
+
+    /** The float32 token embedding [vocab, width], owned by the model (read only; equal to the LM head when tied). */
+    public NDArray tokenEmbeddings() {
+        return weights.embedTokens;
+    }
+
+    /** The final RMSNorm weight [width] (null for SliceGPT's weightless RMSN), owned by the model (read only). */
+    public NDArray finalNormWeight() {
+        return weights.finalNorm;
+    }
+
+    /** RoPE's inverse frequencies [headDim/2] as the engine uses them (rope_theta and scaling applied), a copy. */
+    public float[] ropeInverseFrequencies() {
+        return rope.inverseFrequencies();
     }
 
     /**

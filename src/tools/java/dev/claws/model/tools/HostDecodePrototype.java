@@ -203,15 +203,17 @@ public final class HostDecodePrototype {
     }
 
     /** One greedy generation on the host prototype: its tokens, decode time and the op times of its decode steps. */
-    record HostRun(long[] tokens, long decodeNanos, long[] opNanos) {
+    record HostRun(long[] tokens, long promptNanos, long decodeNanos, long[] opNanos) {
 
         /** Prompt as one-token steps, then {@code newTokens} greedy tokens; op times cover the steps after the first. */
         static HostRun generate(HostDecodeStep host, long[] prompt, int newTokens) {
             host.reset();
+            long promptStart = System.nanoTime();
             float[] logits = null;
             for (long id : prompt) {
                 logits = host.step((int) id);
             }
+            long promptNanos = System.nanoTime() - promptStart;
             long[] tokens = new long[newTokens];
             tokens[0] = HostOps.argmax(logits, logits.length);
             host.clearTimes();
@@ -220,7 +222,7 @@ public final class HostDecodePrototype {
                 logits = host.step((int) tokens[i - 1]);
                 tokens[i] = HostOps.argmax(logits, logits.length);
             }
-            return new HostRun(tokens, System.nanoTime() - start, host.opNanos());
+            return new HostRun(tokens, promptNanos, System.nanoTime() - start, host.opNanos());
         }
 
         double decodeTokensPerSecond() {

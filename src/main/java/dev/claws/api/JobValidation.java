@@ -1,6 +1,7 @@
 package dev.claws.api;
 
 import dev.claws.api.v1.CalibrationOptions;
+import dev.claws.api.v1.CompressionMethod;
 import dev.claws.api.v1.EvaluationLimits;
 import dev.claws.api.v1.SubmitCompressionRequest;
 import dev.claws.api.v1.LoraOptions;
@@ -35,7 +36,6 @@ import dev.claws.store.VariantRepository;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,27 +84,48 @@ final class JobValidation {
         if (request.getTasksCount() == 0) {
             throw ErrorStatus.invalid("tasks must name at least one task, from " + EvalTasks.known());
         }
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < request.getTasksCount(); i++) {
-            String task = request.getTasks(i);
-            if (!EvalTasks.isKnown(task)) {
-                throw ErrorStatus.invalid("tasks[" + i + "] '" + task + "' is not a known task; known tasks: "
-                        + EvalTasks.known());
-            }
-            if (!seen.add(task)) {
-                throw ErrorStatus.invalid("tasks[" + i + "] '" + task + "' is listed twice");
-            }
-        }
+        List<String> tasks = tasks("tasks", request.getTasksList(), EvalTasks.known(), dataDir);
         EvaluationBudget budget = budget(request.getLimits(), contextLength(row));
-        for (String task : request.getTasksList()) {
+        return new EvaluationJobSpec(ModelRef.of(row), tasks, budget.maxSamplesPerTask(), budget.windowLength(),
+                budget.tokenBudget());
+    }
+
+    /**
+     * The named tasks, checked: each one of {@code allowed}, none listed twice (INVALID_ARGUMENT), each with its data
+     * file under {@code dataDir} (FAILED_PRECONDITION).
+     */
+    static List<String> tasks(String field, List<String> names, List<String> allowed, Path dataDir) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String task = names.get(i);
+            if (!allowed.contains(task)) {
+                throw ErrorStatus.invalid(field + "[" + i + "] '" + task + "' is not one of " + allowed);
+            }
+            if (out.contains(task)) {
+                throw ErrorStatus.invalid(field + "[" + i + "] '" + task + "' is listed twice");
+            }
             Path file = EvalTasks.dataFile(task, dataDir);
             if (!Files.isRegularFile(file)) {
-                throw ErrorStatus.failedPrecondition("the data file of task '" + task + "' is missing: " + file
-                        + " (set claws.eval.data-dir to the directory holding the evaluation data)");
+                throw ErrorStatus.failedPrecondition("the data file of " + field + "[" + i + "] '" + task + "' is missing: "
+                        + file + " (set claws.eval.data-dir to the directory holding the evaluation data)");
             }
+            out.add(task);
         }
-        return new EvaluationJobSpec(ModelRef.of(row), request.getTasksList(), budget.maxSamplesPerTask(),
-                budget.windowLength(), budget.tokenBudget());
+        return out;
+    }
+
+    /**
+     * The compression method a request names; INVALID_ARGUMENT naming {@code field} for COMPRESSION_METHOD_NONE and
+     * values this server does not know ({@code number} is the value on the wire).
+     */
+    static PruningMethod pruningMethod(String field, CompressionMethod method, int number) {
+        return switch (method) {
+            case COMPRESSION_METHOD_RANDOM_PRUNE -> PruningMethod.RANDOM_PRUNE;
+            case COMPRESSION_METHOD_SLICEGPT -> PruningMethod.SLICEGPT;
+            default -> throw ErrorStatus.invalid(field + " must be COMPRESSION_METHOD_RANDOM_PRUNE or"
+                    + " COMPRESSION_METHOD_SLICEGPT, got " + (method == CompressionMethod.UNRECOGNIZED
+                    ? String.valueOf(number) : method.name()));
+        };
     }
 
     /** The checked limits of an evaluation of a model with this context length, defaults filled in. */
@@ -252,12 +273,7 @@ final class JobValidation {
     static CompressionJobSpec compression(SubmitCompressionRequest request, VariantRepository variants,
                                           JobPaths paths) {
         VariantEntity base = variant(variants, "base", request.getBase());
-        PruningMethod method = switch (request.getMethod()) {
-            case COMPRESSION_METHOD_RANDOM_PRUNE -> PruningMethod.RANDOM_PRUNE;
-            case COMPRESSION_METHOD_SLICEGPT -> PruningMethod.SLICEGPT;
-            default -> throw ErrorStatus.invalid("method must be COMPRESSION_METHOD_RANDOM_PRUNE or COMPRESSION_METHOD_SLICEGPT,"
-                    + " got " + request.getMethod());
-        };
+        PruningMethod method = pruningMethod("method", request.getMethod(), request.getMethodValue());
         double ratio = request.getRatio();
         if (!(ratio > 0 && ratio < 1)) {
             throw ErrorStatus.invalid("ratio must be strictly between 0 and 1, got " + ratio);

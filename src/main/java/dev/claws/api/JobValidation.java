@@ -21,8 +21,6 @@ import dev.claws.eval.Corpus;
 import dev.claws.jobs.CalibrationSpec;
 import dev.claws.jobs.CompressionJobSpec;
 import dev.claws.jobs.JobPaths;
-import java.math.BigDecimal;
-import java.math.MathContext;
 import dev.claws.api.v1.SubmitBenchmarkRequest;
 import dev.claws.api.v1.SubmitEvaluationRequest;
 import dev.claws.jobs.BenchmarkJobSpec;
@@ -39,6 +37,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import dev.claws.api.v1.SliceGptPca;
 
@@ -119,12 +118,17 @@ final class JobValidation {
      * values this server does not know ({@code number} is the value on the wire).
      */
     static PruningMethod pruningMethod(String field, CompressionMethod method, int number) {
+        return knownMethod(method).orElseThrow(() -> ErrorStatus.invalid(field + " must be"
+                + " COMPRESSION_METHOD_RANDOM_PRUNE or COMPRESSION_METHOD_SLICEGPT, got "
+                + (method == CompressionMethod.UNRECOGNIZED ? String.valueOf(number) : method.name())));
+    }
+
+    /** The compression method a request names, if it names one this server runs. */
+    private static Optional<PruningMethod> knownMethod(CompressionMethod method) {
         return switch (method) {
-            case COMPRESSION_METHOD_RANDOM_PRUNE -> PruningMethod.RANDOM_PRUNE;
-            case COMPRESSION_METHOD_SLICEGPT -> PruningMethod.SLICEGPT;
-            default -> throw ErrorStatus.invalid(field + " must be COMPRESSION_METHOD_RANDOM_PRUNE or"
-                    + " COMPRESSION_METHOD_SLICEGPT, got " + (method == CompressionMethod.UNRECOGNIZED
-                    ? String.valueOf(number) : method.name()));
+            case COMPRESSION_METHOD_RANDOM_PRUNE -> Optional.of(PruningMethod.RANDOM_PRUNE);
+            case COMPRESSION_METHOD_SLICEGPT -> Optional.of(PruningMethod.SLICEGPT);
+            default -> Optional.empty();
         };
     }
 
@@ -159,27 +163,20 @@ final class JobValidation {
      * given), so a job rebuilt from the stored request writes the same variant.
      */
     static SubmitCompressionRequest withName(SubmitCompressionRequest request) {
-        if (!request.getName().isEmpty() || !(request.getRatio() > 0 && request.getRatio() < 1)) {
-            return request; // a bad ratio is reported by compression()
+        Optional<PruningMethod> method = knownMethod(request.getMethod());
+        if (!request.getName().isEmpty() || !(request.getRatio() > 0 && request.getRatio() < 1) || method.isEmpty()) {
+            return request; // a bad ratio or method is reported by compression()
         }
-        String method = switch (request.getMethod()) {
-            case COMPRESSION_METHOD_RANDOM_PRUNE -> "random_prune";
-            case COMPRESSION_METHOD_SLICEGPT -> "slicegpt";
-            default -> "unknown";
-        };
-        String percent = new BigDecimal(Double.toString(request.getRatio() * 100))
-                .round(new MathContext(6)).stripTrailingZeros().toPlainString();
-        String name = request.getBase() + "-" + method + "-r" + percent
-                + (request.getSeed() == 0 ? "" : "-s" + Long.toUnsignedString(request.getSeed()));
-        return request.toBuilder().setName(name).build();
+        return request.toBuilder().setName(CompressionJobSpec.defaultName(request.getBase(), method.get(),
+                request.getRatio(), request.getSeed())).build();
     }
 
-    /** A recovery request with its name filled in ("<variant>-rft<token_budget>" when none was given). */
+    /** A recovery request with its name filled in ({@link RecoveryJobSpec#defaultName} when none was given). */
     static SubmitRecoveryRequest withName(SubmitRecoveryRequest request) {
         if (!request.getName().isEmpty()) {
             return request;
         }
-        return request.toBuilder().setName(request.getVariant() + "-rft" + Long.toUnsignedString(request.getTokenBudget()))
+        return request.toBuilder().setName(RecoveryJobSpec.defaultName(request.getVariant(), request.getTokenBudget()))
                 .build();
     }
 

@@ -127,8 +127,8 @@ final class StudyWork implements JobWork {
             context.progress(1, "compressed (reused)", reused.get().name());
             return reused.get();
         }
-        String name = freeName(String.format(Locale.ROOT, "%s-%s-r%s-s%d", spec.base().name(),
-                cell.method().name().toLowerCase(Locale.ROOT), percent(cell.ratio()), cell.seed()), context);
+        String name = freeName(CompressionJobSpec.defaultName(spec.base().name(), cell.method(), cell.ratio(),
+                cell.seed()), context);
         CompressionSpec compression = new CompressionSpec(cell.method(), cell.ratio(), cell.seed(), false, null);
         CalibrationSpec calibration = cell.method() == PruningMethod.SLICEGPT ? spec.calibration() : null;
         CompressionWork work = new CompressionWork(new CompressionJobSpec(spec.base(), name, compression, calibration),
@@ -144,7 +144,7 @@ final class StudyWork implements JobWork {
             context.progress(1, "recovered (reused)", reused.get().name());
             return reused.get();
         }
-        String name = freeName(parent.name() + "-rft" + cell.rftTokens(), context);
+        String name = freeName(RecoveryJobSpec.defaultName(parent.name(), cell.rftTokens()), context);
         RecoveryWork work = new RecoveryWork(new RecoveryJobSpec(parent, name,
                 spec.recovery().spec(cell.rftTokens(), cell.seed())), paths, options, stores.variants());
         return runVariantStep(work, context, key, StudyStepEntity.Kind.RECOVERY, name);
@@ -430,11 +430,6 @@ final class StudyWork implements JobWork {
         Map<String, List<E>> out = new LinkedHashMap<>();
         ids.forEach((key, list) -> out.put(key, list.stream().map(byId::get).filter(Objects::nonNull).toList()));
         return out;
-    }
-
-    private static String percent(double ratio) {
-        return new java.math.BigDecimal(Double.toString(ratio * 100)).round(new java.math.MathContext(6))
-                .stripTrailingZeros().toPlainString();
     }
 
     @Override

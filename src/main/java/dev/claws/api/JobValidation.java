@@ -192,15 +192,21 @@ final class JobValidation {
             throw ErrorStatus.invalid("token_budget must be in [" + perStep + " (one optimiser step: batch_size x "
                     + "sequence_length), " + MAX_TOKEN_BUDGET + "], got " + Long.toUnsignedString(budget));
         }
-        String name = Validation.variantName("name", withName(request).getName());
+        String name = newVariantName(withName(request).getName(), variants, paths);
+        requireTrainingData(template.data(), paths);
+        return new RecoveryJobSpec(ModelRef.of(source), name, template.spec(budget, request.getSeed()));
+    }
+
+    /** The name of a variant a job will write, checked: a valid name that no stored variant or directory has. */
+    private static String newVariantName(String requested, VariantRepository variants, JobPaths paths) {
+        String name = Validation.variantName("name", requested);
         if (variants.findByName(name).isPresent()) {
             throw ErrorStatus.invalid("name '" + name + "' is taken by a stored variant; choose another name");
         }
         if (Files.exists(paths.variantDir(name))) {
             throw ErrorStatus.invalid("name '" + name + "' is taken: " + paths.variantDir(name) + " exists already");
         }
-        requireTrainingData(template.data(), paths);
-        return new RecoveryJobSpec(ModelRef.of(source), name, template.spec(budget, request.getSeed()));
+        return name;
     }
 
     /** FAILED_PRECONDITION when the training corpus is not under claws.eval.data-dir. */
@@ -278,13 +284,7 @@ final class JobValidation {
         if (request.getPruneAttentionHeads() && method != PruningMethod.RANDOM_PRUNE) {
             throw ErrorStatus.invalid("prune_attention_heads is only allowed with COMPRESSION_METHOD_RANDOM_PRUNE");
         }
-        String name = Validation.variantName("name", withName(request).getName());
-        if (variants.findByName(name).isPresent()) {
-            throw ErrorStatus.invalid("name '" + name + "' is taken by a stored variant; choose another name");
-        }
-        if (Files.exists(paths.variantDir(name))) {
-            throw ErrorStatus.invalid("name '" + name + "' is taken: " + paths.variantDir(name) + " exists already");
-        }
+        String name = newVariantName(withName(request).getName(), variants, paths);
         CalibrationSpec calibration = null;
         if (method == PruningMethod.SLICEGPT) {
             calibration = calibration(request.getCalibration(), contextLength(base), paths.evalDataDir());

@@ -35,19 +35,23 @@ final class DecodeLinearMaps implements LinearMaps {
     }
 
     /** Builds every layer's decode matrices from the float32 engine weights (a copy for bfloat16 and int8). */
-    static DecodeLinearMaps create(DecoderWeights weights, WeightsDtype dtype, int threads) {
+    static DecodeLinearMaps create(DecoderWeights weights, WeightsDtype dtype) {
         DecodeMatrix[][] layers = new DecodeMatrix[weights.layers.size()][];
         for (int l = 0; l < layers.length; l++) {
             LayerWeights w = weights.layers.get(l);
             layers[l] = new DecodeMatrix[] {DecodeMatrix.of(w.qkv(), dtype), DecodeMatrix.of(w.o(), dtype),
                     DecodeMatrix.of(w.gateUp(), dtype), DecodeMatrix.of(w.down(), dtype)};
         }
-        return new DecodeLinearMaps(dtype, layers, DecodeMatrix.of(weights.lmHead, dtype), shared(threads));
+        return new DecodeLinearMaps(dtype, layers, DecodeMatrix.of(weights.lmHead, dtype), shared());
     }
 
-    private static synchronized RowParallel shared(int threads) {
-        if (pool == null || pool.threads() != Math.max(1, threads)) {
-            pool = new RowParallel(threads);
+    /**
+     * The row pool every model's decode steps share, made once with the configured intra-op thread count
+     * ({@link Engines#configuredThreads}), not the current one, which the decode steps themselves switch.
+     */
+    private static synchronized RowParallel shared() {
+        if (pool == null) {
+            pool = new RowParallel(Engines.configuredThreads());
         }
         return pool;
     }

@@ -29,8 +29,6 @@ final class DecoderLayer {
 
     private final ModelConfig config;
     private final Rope rope;
-    /** The engine's intra-op threads: a decode step runs its projections on all, the rest on one. */
-    private final int threads = Engines.intraOpThreads();
 
     DecoderLayer(ModelConfig config, Rope rope) {
         this.config = config;
@@ -156,12 +154,15 @@ final class DecoderLayer {
         if (x.getShape().get(1) != 1 || !maps.usesEngineThreads()) {
             return maps.apply(index, p, x, weight, bias);
         }
-        return Engines.withThreads(threads, 1, () -> maps.apply(index, p, x, weight, bias));
+        return Engines.withThreads(Engines.configuredThreads(), 1, () -> maps.apply(index, p, x, weight, bias));
     }
 
-    /** A decode step's layers on one intra-op thread (projections excepted, see {@link #project}). */
+    /**
+     * A decode step's layers on one intra-op thread (projections excepted, see {@link #project}); the configured count
+     * is restored afterwards.
+     */
     <T> T decodeStep(java.util.function.Supplier<T> layers) {
-        return Engines.withThreads(1, threads, layers);
+        return Engines.withThreads(1, Engines.configuredThreads(), layers);
     }
 
     /** RMSNorm in float32 (weight != null), or SliceGPT's weightless RMSN dividing by the original width. */

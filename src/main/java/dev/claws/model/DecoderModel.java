@@ -67,7 +67,7 @@ public final class DecoderModel implements AutoCloseable {
                     + "is not in the JVM (--add-modules jdk.incubator.vector): decode steps run in the engine, slower");
             return LinearMaps.DENSE;
         }
-        return DecodeLinearMaps.create(weights, dtype, Engines.intraOpThreads());
+        return DecodeLinearMaps.create(weights, dtype);
     }
 
     LinearMaps decodeMaps() {

@@ -87,27 +87,24 @@ final class DecodeLinearMaps implements LinearMaps {
         }
         int n = (int) shape.get(0);
         int in = m.in();
+        int padded = m.paddedIn();
         int out = m.out();
-        float[] flat = x.toFloatArray();
-        float[][] xs = new float[n][];
-        float[][] ys = new float[n][];
-        for (int r = 0; r < n; r++) {
-            xs[r] = new float[m.paddedIn()];
-            System.arraycopy(flat, r * in, xs[r], 0, in);
-            ys[r] = new float[out];
+        // the rows side by side in one input and one output buffer; the input is copied only to pad its rows
+        float[] xs = x.toFloatArray();
+        if (padded != in) {
+            float[] flat = xs;
+            xs = new float[n * padded];
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(flat, r * in, xs, r * padded, in);
+            }
         }
+        float[] input = xs;
+        float[] y = new float[n * out];
         rows.run(out, DecodeMatrix.grain(out, rows.threads()), (from, to) -> {
             for (int r = 0; r < n; r++) {
-                m.multiply(xs[r], ys[r], from, to);
+                m.multiply(input, r * padded, y, r * out, from, to);
             }
         });
-        float[] y = ys[0];
-        if (n > 1) {
-            y = new float[n * out];
-            for (int r = 0; r < n; r++) {
-                System.arraycopy(ys[r], 0, y, r * out, out);
-            }
-        }
         NDArray result = x.getManager().create(y, new Shape(n, 1, out));
         return bias == null ? result : result.add(bias);
     }

@@ -210,7 +210,7 @@ public final class DecoderModel implements AutoCloseable {
         if (ids.length != (long) rows * t) {
             throw new IllegalArgumentException(ids.length + " ids for " + rows + " rows of " + t);
         }
-        cache.reserve(t);
+        cache.reserve(step, t);
         NDArray h0 = Embedding.embedding(step.create(ids).reshape(rows, t), weights.embedTokens, SparseFormat.DENSE)
                 .singletonOrThrow();
         NDArray h;

@@ -72,18 +72,11 @@ final class DecodeLinearMaps implements LinearMaps {
     }
 
     @Override
-    public boolean usesEngineThreads() {
-        return false;
-    }
-
-    @Override
     public NDArray apply(int layer, Projection projection, NDArray x, NDArray weight, NDArray bias) {
         Shape shape = x.getShape();
         DecodeMatrix m = layer < 0 ? head : layers[layer][projection.ordinal()];
         if (shape.dimension() != 3 || shape.get(1) != 1 || shape.get(0) > FEW_ROWS || shape.get(2) != m.in()) {
-            // all the engine's threads for these products (a decode step runs its other ops on one)
-            return Engines.withThreads(rows.threads(), Engines.intraOpThreads(),
-                    () -> DENSE.apply(layer, projection, x, weight, bias));
+            return DENSE.apply(layer, projection, x, weight, bias);
         }
         int n = (int) shape.get(0);
         int in = m.in();

@@ -374,6 +374,16 @@ public final class DecoderModel implements AutoCloseable {
         }
     }
 
+    /**
+     * log p(targets[i] | row i) for final-norm hidden states {@code h} [rows, width] (e.g. {@link #finalHidden},
+     * flattened): the plain LM head and its log-softmax a few rows at a time (at most {@link #LOGIT_CHUNK_BYTES} of
+     * logits at once), as scoring does, so no [rows, vocab] logits tensor exists. Temporaries live in sub-managers of
+     * {@code step}, closed before return.
+     */
+    public float[] targetLogProbs(NDManager step, NDArray h, long[] targets) {
+        return pickLogProbs(step, h, targets, null);
+    }
+
     /** Log-softmax of the head applied to rows of {@code h}, gathered at {@code targets}, a few rows at a time. */
     private float[] pickLogProbs(NDManager step, NDArray h, long[] targets, long[] argmaxOut) {
         return pickLogProbs(step, h, targets, argmaxOut, LOGIT_CHUNK_BYTES);

@@ -14,8 +14,10 @@ processes on the machine hits all alike.
       [--bandwidth-gbs 29]
 
 The table at the end has, per engine: weight bytes read per decoded token, decode tokens/s, the bandwidth roofline
-(bandwidth / bytes per token) and the ratio to it, and prefill tokens/s of the prompt. src/test/python/build_llama_bench.sh
-builds llama-bench from the llama-cpp-python sdist's vendored llama.cpp.
+(bandwidth / bytes per token) and the ratio to it, and prefill tokens/s of the prompt. A decode step reads every weight
+but the input embedding table, of which it gathers one row: for an untied model (separate LM head, e.g. the
+Qwen2.5-Coder-0.5B GGUF) that table is left out of the bytes per token (for a tied one it is the LM head, read in
+full). src/test/python/build_llama_bench.sh builds llama-bench from the llama-cpp-python sdist's vendored llama.cpp.
 
 The Java side is started as `./mvnw -q test-compile exec:java ... GenerationBenchmark --serve` (override with --java-cmd).
 Prints per-run figures, then median (min, max) of prefill ms, ms per decoded token and decode tokens/s for both,
@@ -30,6 +32,7 @@ import subprocess
 import time
 
 import torch
+from gguf import GGUFReader
 from transformers import AutoModelForCausalLM
 from transformers.generation.streamers import BaseStreamer
 
@@ -74,6 +77,22 @@ def llama_run(binary, gguf, prompt_tokens, new_tokens, threads):
     return dict(prefill_ms=prompt_tokens * 1000.0 / pp, ms_per_token=1000.0 / tg, tokens_per_s=tg)
 
 
+def decoded_parameters(model):
+    """Parameters a decode step multiplies: all of them, less the input embedding when the LM head is a separate
+    matrix (the embedding is then only gathered from, one row per token)."""
+    params = sum(p.numel() for p in model.parameters())  # a tied embedding/head pair is counted once
+    embedding, head = model.get_input_embeddings().weight, model.get_output_embeddings().weight
+    return params if embedding.data_ptr() == head.data_ptr() else params - embedding.numel()
+
+
+def gguf_decoded_bytes(path):
+    """Bytes of a GGUF file's tensors a decode step reads: all of them, less token_embd when output.weight is a
+    separate tensor (llama.cpp ties the head to token_embd when output.weight is absent)."""
+    tensors = {t.name: int(t.n_bytes) for t in GGUFReader(path).tensors}
+    total = sum(tensors.values())
+    return total - tensors["token_embd.weight"] if "output.weight" in tensors else total
+
+
 def stat(runs, key):
     v = [r[key] for r in runs]
     return statistics.median(v), min(v), max(v)
@@ -115,6 +134,7 @@ def main():
     try:
         line = java.stdout.readline()
         while line and not line.startswith("READY"):
+            print("java:", line.rstrip())  # maven -q prints a failed start's errors on stdout
             line = java.stdout.readline()
         if not line:
             raise SystemExit("java benchmark did not start")
@@ -125,9 +145,11 @@ def main():
         any_model = next(iter(hf_models.values()))
         vocab = any_model.config.vocab_size
         params = sum(p.numel() for p in any_model.parameters())  # tied embeddings counted once
+        decoded = decoded_parameters(any_model)
         prompt = torch.tensor([[(i * 7919 + 13) % vocab for i in range(a.prompt_tokens)]])
         print(f"transformers {__import__('transformers').__version__}, torch {torch.__version__}, "
-              f"threads {torch.get_num_threads()}, attn {any_model.config._attn_implementation}, {params:,} parameters")
+              f"threads {torch.get_num_threads()}, attn {any_model.config._attn_implementation}, {params:,} parameters, "
+              f"{decoded:,} read per decoded token ({'tied' if decoded == params else 'untied'} LM head)")
 
         def java_run(dtype):
             java.stdin.write(f"run {dtype}\n")
@@ -136,14 +158,14 @@ def main():
 
         # engine label -> (weight bytes read per token, run function); int8 adds one float32 scale per output row
         claws_bytes = {"float32": 4, "bfloat16": 2, "int8": 1}
-        engines = {f"claws {d}": (params * claws_bytes[d], lambda d=d: java_run(d))
+        engines = {f"claws {d}": (decoded * claws_bytes[d], lambda d=d: java_run(d))
                    for d in a.claws_weights.split(",")}
         for d, m in hf_models.items():
-            engines[f"transformers {d}"] = (params * torch.finfo(getattr(torch, d)).bits // 8,
+            engines[f"transformers {d}"] = (decoded * torch.finfo(getattr(torch, d)).bits // 8,
                                             lambda m=m: hf_run(m, prompt, a.new_tokens))
         for spec in a.gguf:
             label, path = spec.split("=", 1)
-            engines[f"llama.cpp {label}"] = (os.path.getsize(path),
+            engines[f"llama.cpp {label}"] = (gguf_decoded_bytes(path),
                                              lambda path=path: llama_run(a.llama_bench, path, a.prompt_tokens,
                                                                          a.new_tokens, a.threads))
         for _ in range(a.warmup):

@@ -74,6 +74,14 @@ public final class DecoderModel implements AutoCloseable {
         return decodeMaps;
     }
 
+    /**
+     * Whether generation's decode steps multiply on the host with the decode kernels ({@link DecodeMatrix}); false
+     * when they run in the engine (on a GPU, or without the jdk.incubator.vector module).
+     */
+    public boolean decodeKernels() {
+        return decodeMaps instanceof DecodeLinearMaps;
+    }
+
     /** How generation's decode steps hold the projection weights (float32 when they run in the engine). */
     public WeightsDtype decodeWeights() {
         return decodeMaps instanceof DecodeLinearMaps d ? d.dtype() : WeightsDtype.FLOAT32;

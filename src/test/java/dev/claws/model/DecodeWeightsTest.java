@@ -84,6 +84,7 @@ class DecodeWeightsTest {
     void float32DecodeStepsMatchTheEnginePath() {
         DecoderModel model = MODELS.get(WeightsDtype.FLOAT32);
         assertEquals(WeightsDtype.FLOAT32, model.decodeWeights());
+        assertTrue(model.decodeKernels(), "surefire starts the JVM with jdk.incubator.vector");
         long[] tokens = greedy(model);
         // the same greedy tokens as the engine's own products give, fed one at a time
         long[] engine = new long[STEPS];

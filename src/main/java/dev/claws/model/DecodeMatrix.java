@@ -18,8 +18,7 @@ import java.nio.ByteOrder;
  * Inputs {@code x} are float32 of length {@link #paddedIn()} (zeros past {@link #in()}): rows are stored padded to a
  * whole number of vector blocks so every kernel runs without a tail loop.
  */
-public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMatrix.Float32Heap,
-        DecodeMatrix.Bfloat16, DecodeMatrix.Int8 {
+public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMatrix.Bfloat16, DecodeMatrix.Int8 {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
@@ -56,7 +55,16 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
     }
 
     /** y[r] = sum_k W[r, k] x[k] for rows r in [from, to); x has length >= paddedIn() with zeros past in(). */
-    public abstract void multiply(float[] x, float[] y, int from, int to);
+    public final void multiply(float[] x, float[] y, int from, int to) {
+        multiply(x, 0, y, 0, from, to);
+    }
+
+    /**
+     * y[yOffset + r] = sum_k W[r, k] x[xOffset + k] for rows r in [from, to): {@link #multiply(float[], float[], int,
+     * int)} for one input row of a flat buffer (paddedIn() long from xOffset, zeros past in()) into a flat output, so
+     * the rows of a step need no array each.
+     */
+    public abstract void multiply(float[] x, int xOffset, float[] y, int yOffset, int from, int to);
 
     /**
      * The weight of the float32 engine array {@code weight} [out, in] in {@code dtype}. float32 reads the engine's
@@ -74,12 +82,6 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
             case BFLOAT16 -> new Bfloat16(weight.toFloatArray(), out, in);
             case INT8 -> new Int8(weight.toFloatArray(), out, in);
         };
-    }
-
-    /** A padded float32 heap copy of {@code weight} [out, in]: only DecodeKernelBenchmark's comparison with the in-place read. */
-    public static DecodeMatrix heapFloat32(NDArray weight) {
-        return new Float32Heap(weight.toFloatArray(), Math.toIntExact(weight.getShape().get(0)),
-                Math.toIntExact(weight.getShape().get(1)));
     }
 
     /** The length an input row of width {@code in} is padded to for every kernel here (a multiple of 4 vectors). */
@@ -119,7 +121,7 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
         }
 
         @Override
-        public void multiply(float[] x, float[] y, int from, int to) {
+        public void multiply(float[] x, int xo, float[] y, int yo, int from, int to) {
             ByteOrder order = ByteOrder.nativeOrder();
             int step = 4 * LANES;
             for (int r = from; r < to; r++) {
@@ -131,66 +133,23 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
                 int k = 0;
                 for (; k + step <= in; k += step) {
                     int b = (int) (base + (long) k * Float.BYTES);
-                    a0 = FloatVector.fromByteBuffer(F, w, b, order).fma(FloatVector.fromArray(F, x, k), a0);
+                    a0 = FloatVector.fromByteBuffer(F, w, b, order).fma(FloatVector.fromArray(F, x, xo + k), a0);
                     a1 = FloatVector.fromByteBuffer(F, w, b + 4 * LANES, order)
-                            .fma(FloatVector.fromArray(F, x, k + LANES), a1);
+                            .fma(FloatVector.fromArray(F, x, xo + k + LANES), a1);
                     a2 = FloatVector.fromByteBuffer(F, w, b + 8 * LANES, order)
-                            .fma(FloatVector.fromArray(F, x, k + 2 * LANES), a2);
+                            .fma(FloatVector.fromArray(F, x, xo + k + 2 * LANES), a2);
                     a3 = FloatVector.fromByteBuffer(F, w, b + 12 * LANES, order)
-                            .fma(FloatVector.fromArray(F, x, k + 3 * LANES), a3);
+                            .fma(FloatVector.fromArray(F, x, xo + k + 3 * LANES), a3);
                 }
                 for (; k + LANES <= in; k += LANES) {
                     a0 = FloatVector.fromByteBuffer(F, w, (int) (base + (long) k * Float.BYTES), order)
-                            .fma(FloatVector.fromArray(F, x, k), a0);
+                            .fma(FloatVector.fromArray(F, x, xo + k), a0);
                 }
                 float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
                 for (; k < in; k++) { // rows narrower than whole vectors (e.g. SliceGPT widths)
-                    sum += w.getFloat((int) (base + (long) k * Float.BYTES)) * x[k];
+                    sum += w.getFloat((int) (base + (long) k * Float.BYTES)) * x[xo + k];
                 }
-                y[r] = sum;
-            }
-        }
-    }
-
-    /** float32 in a heap array, rows padded to whole vectors. */
-    static final class Float32Heap extends DecodeMatrix {
-        private final float[] w;
-
-        Float32Heap(float[] weight, int out, int in) {
-            super(out, in, LANES);
-            w = new float[Math.multiplyExact(out, paddedIn)];
-            for (int r = 0; r < out; r++) {
-                System.arraycopy(weight, r * in, w, r * paddedIn, in);
-            }
-        }
-
-        @Override
-        public long bytes() {
-            return (long) out * paddedIn * Float.BYTES;
-        }
-
-        @Override
-        public void multiply(float[] x, float[] y, int from, int to) {
-            int step = 4 * LANES;
-            for (int r = from; r < to; r++) {
-                int base = r * paddedIn;
-                FloatVector a0 = FloatVector.zero(F);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                int k = 0;
-                for (; k + step <= paddedIn; k += step) {
-                    a0 = FloatVector.fromArray(F, w, base + k).fma(FloatVector.fromArray(F, x, k), a0);
-                    a1 = FloatVector.fromArray(F, w, base + k + LANES).fma(FloatVector.fromArray(F, x, k + LANES), a1);
-                    a2 = FloatVector.fromArray(F, w, base + k + 2 * LANES)
-                            .fma(FloatVector.fromArray(F, x, k + 2 * LANES), a2);
-                    a3 = FloatVector.fromArray(F, w, base + k + 3 * LANES)
-                            .fma(FloatVector.fromArray(F, x, k + 3 * LANES), a3);
-                }
-                for (; k < paddedIn; k += LANES) {
-                    a0 = FloatVector.fromArray(F, w, base + k).fma(FloatVector.fromArray(F, x, k), a0);
-                }
-                y[r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+                y[yo + r] = sum;
             }
         }
     }
@@ -229,7 +188,7 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
         }
 
         @Override
-        public void multiply(float[] x, float[] y, int from, int to) {
+        public void multiply(float[] x, int xo, float[] y, int yo, int from, int to) {
             for (int r = from; r < to; r++) {
                 int base = r * rowInts;
                 FloatVector a0 = FloatVector.zero(F);
@@ -242,19 +201,20 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
                     IntVector v = IntVector.fromArray(I, w, base + j);
                     IntVector u = IntVector.fromArray(I, w, base + j + LANES);
                     a0 = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
-                            .fma(FloatVector.fromArray(F, x, k), a0);
-                    a1 = v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, k + LANES), a1);
+                            .fma(FloatVector.fromArray(F, x, xo + k), a0);
+                    a1 = v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + k + LANES), a1);
                     a2 = u.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
-                            .fma(FloatVector.fromArray(F, x, k + 2 * LANES), a2);
-                    a3 = u.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, k + 3 * LANES), a3);
+                            .fma(FloatVector.fromArray(F, x, xo + k + 2 * LANES), a2);
+                    a3 = u.and(0xFFFF0000).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(F, x, xo + k + 3 * LANES), a3);
                 }
                 if (k < paddedIn) {
                     IntVector v = IntVector.fromArray(I, w, base + j);
                     a0 = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
-                            .fma(FloatVector.fromArray(F, x, k), a0);
-                    a1 = v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, k + LANES), a1);
+                            .fma(FloatVector.fromArray(F, x, xo + k), a0);
+                    a1 = v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + k + LANES), a1);
                 }
-                y[r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+                y[yo + r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
             }
         }
     }
@@ -303,7 +263,7 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
         }
 
         @Override
-        public void multiply(float[] x, float[] y, int from, int to) {
+        public void multiply(float[] x, int xo, float[] y, int yo, int from, int to) {
             for (int r = from; r < to; r++) {
                 int base = r * rowInts;
                 FloatVector a0 = FloatVector.zero(F);
@@ -319,12 +279,12 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
                     FloatVector b2 = (FloatVector) v.lanewise(VectorOperators.LSHL, 8)
                             .lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
                     FloatVector b3 = (FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
-                    a0 = b0.fma(FloatVector.fromArray(F, x, k), a0);
-                    a1 = b1.fma(FloatVector.fromArray(F, x, k + LANES), a1);
-                    a2 = b2.fma(FloatVector.fromArray(F, x, k + 2 * LANES), a2);
-                    a3 = b3.fma(FloatVector.fromArray(F, x, k + 3 * LANES), a3);
+                    a0 = b0.fma(FloatVector.fromArray(F, x, xo + k), a0);
+                    a1 = b1.fma(FloatVector.fromArray(F, x, xo + k + LANES), a1);
+                    a2 = b2.fma(FloatVector.fromArray(F, x, xo + k + 2 * LANES), a2);
+                    a3 = b3.fma(FloatVector.fromArray(F, x, xo + k + 3 * LANES), a3);
                 }
-                y[r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) * scales[r];
+                y[yo + r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) * scales[r];
             }
         }
     }

@@ -69,7 +69,7 @@ public final class DecoderModel implements AutoCloseable {
                     + "is not in the JVM (--add-modules jdk.incubator.vector): decode steps run in the engine, slower");
             return LinearMaps.DENSE;
         }
-        return DecodeLinearMaps.create(weights, dtype, Engines.intraOpThreads());
+        return DecodeLinearMaps.create(weights, dtype);
     }
 
     LinearMaps decodeMaps() {
@@ -220,7 +220,7 @@ public final class DecoderModel implements AutoCloseable {
         if (ids.length != (long) rows * t) {
             throw new IllegalArgumentException(ids.length + " ids for " + rows + " rows of " + t);
         }
-        cache.reserve(t);
+        cache.reserve(step, t);
         NDArray h0 = Embedding.embedding(step.create(ids).reshape(rows, t), weights.embedTokens, SparseFormat.DENSE)
                 .singletonOrThrow();
         NDArray h;
@@ -405,6 +405,16 @@ public final class DecoderModel implements AutoCloseable {
         try (NDManager step = manager.newSubManager()) {
             run(step, ids, t, AttentionCache.causal(sequences.size()), false, LinearMaps.DENSE, observer);
         }
+    }
+
+    /**
+     * log p(targets[i] | row i) for final-norm hidden states {@code h} [rows, width] (e.g. {@link #finalHidden},
+     * flattened): the plain LM head and its log-softmax a few rows at a time (at most {@link #LOGIT_CHUNK_BYTES} of
+     * logits at once), as scoring does, so no [rows, vocab] logits tensor exists. Temporaries live in sub-managers of
+     * {@code step}, closed before return.
+     */
+    public float[] targetLogProbs(NDManager step, NDArray h, long[] targets) {
+        return pickLogProbs(step, h, targets, null);
     }
 
     /** Log-softmax of the head applied to rows of {@code h}, gathered at {@code targets}, a few rows at a time. */

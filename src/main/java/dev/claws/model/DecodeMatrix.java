@@ -18,7 +18,8 @@ import java.nio.ByteOrder;
  * Inputs {@code x} are float32 of length {@link #paddedIn()} (zeros past {@link #in()}): rows are stored padded to a
  * whole number of vector blocks so every kernel runs without a tail loop.
  */
-public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMatrix.Bfloat16, DecodeMatrix.Int8 {
+public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMatrix.Float32Heap,
+        DecodeMatrix.Bfloat16, DecodeMatrix.Int8 {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
@@ -82,6 +83,12 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
             case BFLOAT16 -> new Bfloat16(weight.toFloatArray(), out, in);
             case INT8 -> new Int8(weight.toFloatArray(), out, in);
         };
+    }
+
+    /** A padded float32 heap copy of {@code weight} [out, in]: only DecodeKernelBenchmark's comparison with the in-place read. */
+    public static DecodeMatrix heapFloat32(NDArray weight) {
+        return new Float32Heap(weight.toFloatArray(), Math.toIntExact(weight.getShape().get(0)),
+                Math.toIntExact(weight.getShape().get(1)));
     }
 
     /** The length an input row of width {@code in} is padded to for every kernel here (a multiple of 4 vectors). */
@@ -150,6 +157,50 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
                     sum += w.getFloat((int) (base + (long) k * Float.BYTES)) * x[xo + k];
                 }
                 y[yo + r] = sum;
+            }
+        }
+    }
+
+    /** float32 in a heap array, rows padded to whole vectors. */
+    static final class Float32Heap extends DecodeMatrix {
+        private final float[] w;
+
+        Float32Heap(float[] weight, int out, int in) {
+            super(out, in, LANES);
+            w = new float[Math.multiplyExact(out, paddedIn)];
+            for (int r = 0; r < out; r++) {
+                System.arraycopy(weight, r * in, w, r * paddedIn, in);
+            }
+        }
+
+        @Override
+        public long bytes() {
+            return (long) out * paddedIn * Float.BYTES;
+        }
+
+        @Override
+        public void multiply(float[] x, int xo, float[] y, int yo, int from, int to) {
+            int step = 4 * LANES;
+            for (int r = from; r < to; r++) {
+                int base = r * paddedIn;
+                FloatVector a0 = FloatVector.zero(F);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                int k = 0;
+                for (; k + step <= paddedIn; k += step) {
+                    a0 = FloatVector.fromArray(F, w, base + k).fma(FloatVector.fromArray(F, x, xo + k), a0);
+                    a1 = FloatVector.fromArray(F, w, base + k + LANES)
+                            .fma(FloatVector.fromArray(F, x, xo + k + LANES), a1);
+                    a2 = FloatVector.fromArray(F, w, base + k + 2 * LANES)
+                            .fma(FloatVector.fromArray(F, x, xo + k + 2 * LANES), a2);
+                    a3 = FloatVector.fromArray(F, w, base + k + 3 * LANES)
+                            .fma(FloatVector.fromArray(F, x, xo + k + 3 * LANES), a3);
+                }
+                for (; k < paddedIn; k += LANES) {
+                    a0 = FloatVector.fromArray(F, w, base + k).fma(FloatVector.fromArray(F, x, xo + k), a0);
+                }
+                y[yo + r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
             }
         }
     }

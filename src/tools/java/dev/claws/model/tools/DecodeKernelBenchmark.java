@@ -42,11 +42,6 @@ public final class DecodeKernelBenchmark {
         void run(int layer);
     }
 
-    /** One weight's one-row product over output rows [from, to). */
-    private interface Product {
-        void multiply(float[] x, float[] y, int from, int to);
-    }
-
     public static void main(String[] args) {
         CommandLine cl = new CommandLine(args, Set.of());
         Path dir = Path.of(cl.require("model"));
@@ -88,22 +83,20 @@ public final class DecodeKernelBenchmark {
                 }
             });
             bytes[0] = (long) out * in * Float.BYTES * layers;
-            int grain = DecodeMatrix.grain(out, pool.threads());
+            Object[][] variants = {{0, true}, {1, false}, {2, false}, {3, false}};
             for (int v = 0; v < 4; v++) {
-                Product[] mats = new Product[layers];
+                DecodeMatrix[] mats = new DecodeMatrix[layers];
                 for (int l = 0; l < layers; l++) {
                     NDArray w = model.projectionWeight(l, p);
-                    if (v == 1) {
-                        HeapFloat32Matrix heap = new HeapFloat32Matrix(w.toFloatArray(), out, in);
-                        mats[l] = heap::multiply;
-                        bytes[v + 1] += heap.bytes();
-                    } else {
-                        DecodeMatrix d = DecodeMatrix.of(w, v == 0 ? WeightsDtype.FLOAT32
-                                : v == 2 ? WeightsDtype.BFLOAT16 : WeightsDtype.INT8);
-                        mats[l] = d::multiply;
-                        bytes[v + 1] += d.bytes();
-                    }
+                    mats[l] = switch (v) {
+                        case 0 -> DecodeMatrix.of(w, WeightsDtype.FLOAT32);
+                        case 1 -> DecodeMatrix.heapFloat32(w);
+                        case 2 -> DecodeMatrix.of(w, WeightsDtype.BFLOAT16);
+                        default -> DecodeMatrix.of(w, WeightsDtype.INT8);
+                    };
+                    bytes[v + 1] += mats[l].bytes();
                 }
+                int grain = DecodeMatrix.grain(out, pool.threads());
                 kernels.add(layer -> pool.run(out, grain, (from, to) -> mats[layer].multiply(x, y, from, to)));
             }
             double[][] gbs = new double[names.length][rounds];

@@ -4,12 +4,15 @@
 
 All run greedy on the CPU with the same thread count, the same prompt length (token i = (i * 7919 + 13) mod vocab for
 claws and transformers; llama-bench uses its own prompt of that length) and the same number of new tokens (never
-stopping early). claws runs once per --claws-weights entry (its decode weights, one model each in one JVM). Runs
+stopping early). claws runs once per --claws-weights entry (its decode weights, one model each in one JVM), and once
+per --claws-host entry on the host decode-step prototype (HostDecodeStep: every op of a one-token step on the host,
+over the same model's weights; its prompt is fed as one-token steps, so its prefill figure is not a prefill). Runs
 alternate (claws, transformers f32, transformers bf16, llama.cpp F32, ...) so load from other
 processes on the machine hits all alike.
 
   python src/test/python/bench_compare.py --model /tmp/qwen05-synthetic --prompt-tokens 128 --new-tokens 32 \
-      --repeats 5 --threads 2 [--claws-weights float32,bfloat16,int8] [--hf-dtypes float32,bfloat16] \
+      --repeats 5 --threads 2 [--claws-weights float32,bfloat16,int8] [--claws-host float32,bfloat16] \
+      [--hf-dtypes float32,bfloat16] \
       [--llama-bench /tmp/llama.cpp/build/bin/llama-bench --gguf F32=/tmp/m-f32.gguf --gguf F16=/tmp/m-f16.gguf] \
       [--bandwidth-gbs 29]
 
@@ -117,6 +120,9 @@ def main():
     ap.add_argument("--java-cmd", default=None)
     ap.add_argument("--claws-weights", default="float32",
                     help="comma-separated claws decode weights (float32, bfloat16, int8), one engine each")
+    ap.add_argument("--claws-host", default="",
+                    help="comma-separated decode weights (each also in --claws-weights) to run on the host decode-step "
+                         "prototype (HostDecodeStep) too, one engine each")
     ap.add_argument("--hf-dtypes", default="float32", help="comma-separated transformers dtypes, one engine each")
     ap.add_argument("--llama-bench", default=None, help="path of a llama-bench binary")
     ap.add_argument("--gguf", action="append", default=[], help="LABEL=FILE, a GGUF of the same weights (repeatable)")
@@ -160,6 +166,10 @@ def main():
         claws_bytes = {"float32": 4, "bfloat16": 2, "int8": 1}
         engines = {f"claws {d}": (decoded * claws_bytes[d], lambda d=d: java_run(d))
                    for d in a.claws_weights.split(",")}
+        for d in filter(None, a.claws_host.split(",")):
+            if d not in a.claws_weights.split(","):
+                raise SystemExit(f"--claws-host {d} needs {d} in --claws-weights (the prototype reads that model)")
+            engines[f"claws host-step {d}"] = (decoded * claws_bytes[d], lambda d=d: java_run(f"host-{d}"))
         for d, m in hf_models.items():
             engines[f"transformers {d}"] = (decoded * torch.finfo(getattr(torch, d)).bits // 8,
                                             lambda m=m: hf_run(m, prompt, a.new_tokens))

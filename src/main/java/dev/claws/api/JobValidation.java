@@ -1,6 +1,7 @@
 package dev.claws.api;
 
 import dev.claws.api.v1.CalibrationOptions;
+import dev.claws.api.v1.CompressionMethod;
 import dev.claws.api.v1.EvaluationLimits;
 import dev.claws.api.v1.SubmitCompressionRequest;
 import dev.claws.api.v1.LoraOptions;
@@ -20,8 +21,6 @@ import dev.claws.eval.Corpus;
 import dev.claws.jobs.CalibrationSpec;
 import dev.claws.jobs.CompressionJobSpec;
 import dev.claws.jobs.JobPaths;
-import java.math.BigDecimal;
-import java.math.MathContext;
 import dev.claws.api.v1.SubmitBenchmarkRequest;
 import dev.claws.api.v1.SubmitEvaluationRequest;
 import dev.claws.jobs.BenchmarkJobSpec;
@@ -35,10 +34,10 @@ import dev.claws.store.VariantRepository;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import dev.claws.api.v1.SliceGptPca;
 
@@ -84,27 +83,53 @@ final class JobValidation {
         if (request.getTasksCount() == 0) {
             throw ErrorStatus.invalid("tasks must name at least one task, from " + EvalTasks.known());
         }
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < request.getTasksCount(); i++) {
-            String task = request.getTasks(i);
-            if (!EvalTasks.isKnown(task)) {
-                throw ErrorStatus.invalid("tasks[" + i + "] '" + task + "' is not a known task; known tasks: "
-                        + EvalTasks.known());
-            }
-            if (!seen.add(task)) {
-                throw ErrorStatus.invalid("tasks[" + i + "] '" + task + "' is listed twice");
-            }
-        }
+        List<String> tasks = tasks("tasks", request.getTasksList(), EvalTasks.known(), dataDir);
         EvaluationBudget budget = budget(request.getLimits(), contextLength(row));
-        for (String task : request.getTasksList()) {
+        return new EvaluationJobSpec(ModelRef.of(row), tasks, budget.maxSamplesPerTask(), budget.windowLength(),
+                budget.tokenBudget());
+    }
+
+    /**
+     * The named tasks, checked: each one of {@code allowed}, none listed twice (INVALID_ARGUMENT), each with its data
+     * file under {@code dataDir} (FAILED_PRECONDITION).
+     */
+    static List<String> tasks(String field, List<String> names, List<String> allowed, Path dataDir) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String task = names.get(i);
+            if (!allowed.contains(task)) {
+                throw ErrorStatus.invalid(field + "[" + i + "] '" + task + "' is not one of " + allowed);
+            }
+            if (out.contains(task)) {
+                throw ErrorStatus.invalid(field + "[" + i + "] '" + task + "' is listed twice");
+            }
             Path file = EvalTasks.dataFile(task, dataDir);
             if (!Files.isRegularFile(file)) {
-                throw ErrorStatus.failedPrecondition("the data file of task '" + task + "' is missing: " + file
-                        + " (set claws.eval.data-dir to the directory holding the evaluation data)");
+                throw ErrorStatus.failedPrecondition("the data file of " + field + "[" + i + "] '" + task + "' is missing: "
+                        + file + " (set claws.eval.data-dir to the directory holding the evaluation data)");
             }
+            out.add(task);
         }
-        return new EvaluationJobSpec(ModelRef.of(row), request.getTasksList(), budget.maxSamplesPerTask(),
-                budget.windowLength(), budget.tokenBudget());
+        return out;
+    }
+
+    /**
+     * The compression method a request names; INVALID_ARGUMENT naming {@code field} for COMPRESSION_METHOD_NONE and
+     * values this server does not know ({@code number} is the value on the wire).
+     */
+    static PruningMethod pruningMethod(String field, CompressionMethod method, int number) {
+        return knownMethod(method).orElseThrow(() -> ErrorStatus.invalid(field + " must be"
+                + " COMPRESSION_METHOD_RANDOM_PRUNE or COMPRESSION_METHOD_SLICEGPT, got "
+                + (method == CompressionMethod.UNRECOGNIZED ? String.valueOf(number) : method.name())));
+    }
+
+    /** The compression method a request names, if it names one this server runs. */
+    private static Optional<PruningMethod> knownMethod(CompressionMethod method) {
+        return switch (method) {
+            case COMPRESSION_METHOD_RANDOM_PRUNE -> Optional.of(PruningMethod.RANDOM_PRUNE);
+            case COMPRESSION_METHOD_SLICEGPT -> Optional.of(PruningMethod.SLICEGPT);
+            default -> Optional.empty();
+        };
     }
 
     /** The checked limits of an evaluation of a model with this context length, defaults filled in. */
@@ -138,27 +163,20 @@ final class JobValidation {
      * given), so a job rebuilt from the stored request writes the same variant.
      */
     static SubmitCompressionRequest withName(SubmitCompressionRequest request) {
-        if (!request.getName().isEmpty() || !(request.getRatio() > 0 && request.getRatio() < 1)) {
-            return request; // a bad ratio is reported by compression()
+        Optional<PruningMethod> method = knownMethod(request.getMethod());
+        if (!request.getName().isEmpty() || !(request.getRatio() > 0 && request.getRatio() < 1) || method.isEmpty()) {
+            return request; // a bad ratio or method is reported by compression()
         }
-        String method = switch (request.getMethod()) {
-            case COMPRESSION_METHOD_RANDOM_PRUNE -> "random_prune";
-            case COMPRESSION_METHOD_SLICEGPT -> "slicegpt";
-            default -> "unknown";
-        };
-        String percent = new BigDecimal(Double.toString(request.getRatio() * 100))
-                .round(new MathContext(6)).stripTrailingZeros().toPlainString();
-        String name = request.getBase() + "-" + method + "-r" + percent
-                + (request.getSeed() == 0 ? "" : "-s" + Long.toUnsignedString(request.getSeed()));
-        return request.toBuilder().setName(name).build();
+        return request.toBuilder().setName(CompressionJobSpec.defaultName(request.getBase(), method.get(),
+                request.getRatio(), request.getSeed())).build();
     }
 
-    /** A recovery request with its name filled in ("<variant>-rft<token_budget>" when none was given). */
+    /** A recovery request with its name filled in ({@link RecoveryJobSpec#defaultName} when none was given). */
     static SubmitRecoveryRequest withName(SubmitRecoveryRequest request) {
         if (!request.getName().isEmpty()) {
             return request;
         }
-        return request.toBuilder().setName(request.getVariant() + "-rft" + Long.toUnsignedString(request.getTokenBudget()))
+        return request.toBuilder().setName(RecoveryJobSpec.defaultName(request.getVariant(), request.getTokenBudget()))
                 .build();
     }
 
@@ -174,15 +192,21 @@ final class JobValidation {
             throw ErrorStatus.invalid("token_budget must be in [" + perStep + " (one optimiser step: batch_size x "
                     + "sequence_length), " + MAX_TOKEN_BUDGET + "], got " + Long.toUnsignedString(budget));
         }
-        String name = Validation.variantName("name", withName(request).getName());
+        String name = newVariantName(withName(request).getName(), variants, paths);
+        requireTrainingData(template.data(), paths);
+        return new RecoveryJobSpec(ModelRef.of(source), name, template.spec(budget, request.getSeed()));
+    }
+
+    /** The name of a variant a job will write, checked: a valid name that no stored variant or directory has. */
+    private static String newVariantName(String requested, VariantRepository variants, JobPaths paths) {
+        String name = Validation.variantName("name", requested);
         if (variants.findByName(name).isPresent()) {
             throw ErrorStatus.invalid("name '" + name + "' is taken by a stored variant; choose another name");
         }
         if (Files.exists(paths.variantDir(name))) {
             throw ErrorStatus.invalid("name '" + name + "' is taken: " + paths.variantDir(name) + " exists already");
         }
-        requireTrainingData(template.data(), paths);
-        return new RecoveryJobSpec(ModelRef.of(source), name, template.spec(budget, request.getSeed()));
+        return name;
     }
 
     /** FAILED_PRECONDITION when the training corpus is not under claws.eval.data-dir. */
@@ -252,12 +276,7 @@ final class JobValidation {
     static CompressionJobSpec compression(SubmitCompressionRequest request, VariantRepository variants,
                                           JobPaths paths) {
         VariantEntity base = variant(variants, "base", request.getBase());
-        PruningMethod method = switch (request.getMethod()) {
-            case COMPRESSION_METHOD_RANDOM_PRUNE -> PruningMethod.RANDOM_PRUNE;
-            case COMPRESSION_METHOD_SLICEGPT -> PruningMethod.SLICEGPT;
-            default -> throw ErrorStatus.invalid("method must be COMPRESSION_METHOD_RANDOM_PRUNE or COMPRESSION_METHOD_SLICEGPT,"
-                    + " got " + request.getMethod());
-        };
+        PruningMethod method = pruningMethod("method", request.getMethod(), request.getMethodValue());
         double ratio = request.getRatio();
         if (!(ratio > 0 && ratio < 1)) {
             throw ErrorStatus.invalid("ratio must be strictly between 0 and 1, got " + ratio);
@@ -265,13 +284,7 @@ final class JobValidation {
         if (request.getPruneAttentionHeads() && method != PruningMethod.RANDOM_PRUNE) {
             throw ErrorStatus.invalid("prune_attention_heads is only allowed with COMPRESSION_METHOD_RANDOM_PRUNE");
         }
-        String name = Validation.variantName("name", withName(request).getName());
-        if (variants.findByName(name).isPresent()) {
-            throw ErrorStatus.invalid("name '" + name + "' is taken by a stored variant; choose another name");
-        }
-        if (Files.exists(paths.variantDir(name))) {
-            throw ErrorStatus.invalid("name '" + name + "' is taken: " + paths.variantDir(name) + " exists already");
-        }
+        String name = newVariantName(withName(request).getName(), variants, paths);
         CalibrationSpec calibration = null;
         if (method == PruningMethod.SLICEGPT) {
             calibration = calibration(request.getCalibration(), contextLength(base), paths.evalDataDir());

@@ -11,8 +11,6 @@ import dev.claws.jobs.ModelRef;
 import dev.claws.jobs.StudySpec;
 import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -49,8 +47,10 @@ final class StudyValidation {
         List<PruningMethod> methods = methods(request);
         List<Double> ratios = ratios(request);
         List<Long> seeds = seeds(request, methods);
-        List<String> corpora = tasks("corpora", request.getCorporaList(), true, paths.evalDataDir());
-        List<String> tasks = tasks("tasks", request.getTasksList(), false, paths.evalDataDir());
+        List<String> corpora = JobValidation.tasks("corpora", request.getCorporaList(), EvalTasks.intrinsic(),
+                paths.evalDataDir());
+        List<String> tasks = JobValidation.tasks("tasks", request.getTasksList(), EvalTasks.extrinsic(),
+                paths.evalDataDir());
         if (corpora.isEmpty() && tasks.isEmpty()) {
             throw ErrorStatus.invalid("corpora and tasks: name at least one corpus " + EvalTasks.intrinsic() + " or task "
                     + EvalTasks.extrinsic());
@@ -99,12 +99,8 @@ final class StudyValidation {
         }
         List<PruningMethod> methods = new ArrayList<>();
         for (int i = 0; i < request.getMethodsCount(); i++) {
-            PruningMethod m = switch (request.getMethods(i)) {
-                case COMPRESSION_METHOD_RANDOM_PRUNE -> PruningMethod.RANDOM_PRUNE;
-                case COMPRESSION_METHOD_SLICEGPT -> PruningMethod.SLICEGPT;
-                default -> throw ErrorStatus.invalid("methods[" + i + "] must be COMPRESSION_METHOD_RANDOM_PRUNE or"
-                        + " COMPRESSION_METHOD_SLICEGPT, got " + request.getMethodsValue(i));
-            };
+            PruningMethod m = JobValidation.pruningMethod("methods[" + i + "]", request.getMethods(i),
+                    request.getMethodsValue(i));
             if (methods.contains(m)) {
                 throw ErrorStatus.invalid("methods[" + i + "] " + request.getMethods(i) + " is listed twice");
             }
@@ -152,27 +148,6 @@ final class StudyValidation {
                     + seeds.size());
         }
         return seeds;
-    }
-
-    private static List<String> tasks(String field, List<String> names, boolean intrinsic, Path dataDir) {
-        List<String> out = new ArrayList<>();
-        List<String> allowed = intrinsic ? EvalTasks.intrinsic() : EvalTasks.extrinsic();
-        for (int i = 0; i < names.size(); i++) {
-            String task = names.get(i);
-            if (!allowed.contains(task)) {
-                throw ErrorStatus.invalid(field + "[" + i + "] '" + task + "' is not one of " + allowed);
-            }
-            if (out.contains(task)) {
-                throw ErrorStatus.invalid(field + "[" + i + "] '" + task + "' is listed twice");
-            }
-            Path file = EvalTasks.dataFile(task, dataDir);
-            if (!Files.isRegularFile(file)) {
-                throw ErrorStatus.failedPrecondition("the data file of " + field + "[" + i + "] '" + task + "' is missing: "
-                        + file + " (set claws.eval.data-dir to the directory holding the evaluation data)");
-            }
-            out.add(task);
-        }
-        return out;
     }
 
     private static List<Long> budgets(SubmitStudyRequest request) {

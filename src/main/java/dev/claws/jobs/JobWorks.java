@@ -1,7 +1,6 @@
 package dev.claws.jobs;
 
 import dev.claws.model.EngineOptions;
-import dev.claws.model.WeightsDtype;
 import dev.claws.store.BenchmarkRunRepository;
 import dev.claws.store.EvalResultRepository;
 import dev.claws.store.StudyResultRepository;
@@ -10,7 +9,6 @@ import dev.claws.store.VariantRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import dev.claws.config.EngineConfig;
 
 /**
  * Makes the work of a job from its validated spec. Jobs load their own models (and close them when done) on
@@ -40,11 +38,12 @@ public class JobWorks {
     @Inject
     LawFitArchive lawFits;
 
+    /** The server's one set of engine options (produced from claws.engine.* at start-up). */
     @Inject
-    EngineConfig engine;
+    EngineOptions engine;
 
     public EngineOptions engineOptions() {
-        return new EngineOptions(engine.device(), 0, WeightsDtype.parse(engine.decodeWeights()));
+        return engine;
     }
 
     public JobPaths paths() {

@@ -18,13 +18,17 @@ import dev.claws.store.StudyStepRepository;
 import dev.claws.store.VariantEntity;
 import dev.claws.store.VariantRepository;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Runs a compression-law study: for every cell of the grid (method, r, seed, D) it compresses the base, recovers the
@@ -123,8 +127,8 @@ final class StudyWork implements JobWork {
             context.progress(1, "compressed (reused)", reused.get().name());
             return reused.get();
         }
-        String name = freeName(String.format(Locale.ROOT, "%s-%s-r%s-s%d", spec.base().name(),
-                cell.method().name().toLowerCase(Locale.ROOT), percent(cell.ratio()), cell.seed()), context);
+        String name = freeName(CompressionJobSpec.defaultName(spec.base().name(), cell.method(), cell.ratio(),
+                cell.seed()), context);
         CompressionSpec compression = new CompressionSpec(cell.method(), cell.ratio(), cell.seed(), false, null);
         CalibrationSpec calibration = cell.method() == PruningMethod.SLICEGPT ? spec.calibration() : null;
         CompressionWork work = new CompressionWork(new CompressionJobSpec(spec.base(), name, compression, calibration),
@@ -140,7 +144,7 @@ final class StudyWork implements JobWork {
             context.progress(1, "recovered (reused)", reused.get().name());
             return reused.get();
         }
-        String name = freeName(parent.name() + "-rft" + cell.rftTokens(), context);
+        String name = freeName(RecoveryJobSpec.defaultName(parent.name(), cell.rftTokens()), context);
         RecoveryWork work = new RecoveryWork(new RecoveryJobSpec(parent, name,
                 spec.recovery().spec(cell.rftTokens(), cell.seed())), paths, options, stores.variants());
         return runVariantStep(work, context, key, StudyStepEntity.Kind.RECOVERY, name);
@@ -148,16 +152,24 @@ final class StudyWork implements JobWork {
 
     private ModelRef runVariantStep(JobWork work, JobContext context, String key, StudyStepEntity.Kind kind, String name)
             throws Exception {
-        current = work;
-        JobOutcome outcome = work.run(context);
-        context.checkCancelled();
-        ModelRef made = context.commit(() -> {
-            outcome.store(context.jobId());
+        return runStep(work, context, 1, stored -> {
             remember(key, kind, context.jobId(), name, List.of());
             return ModelRef.of(stores.variants().findByName(name).orElseThrow());
         });
+    }
+
+    /**
+     * Runs a step's work inside this job, then stores its products and the study_step rows ({@code afterStore}, given
+     * what was stored) in one transaction, and counts {@code steps} steps run.
+     */
+    private <T> T runStep(JobWork work, JobContext context, int steps, Function<JobResultData, T> afterStore)
+            throws Exception {
+        current = work;
+        JobOutcome outcome = work.run(context);
+        context.checkCancelled();
+        T made = context.commit(() -> afterStore.apply(outcome.store(context.jobId())));
         current = null;
-        stepsRun++;
+        stepsRun += steps;
         return made;
     }
 
@@ -234,22 +246,15 @@ final class StudyWork implements JobWork {
         EvaluationBudget l = spec.evaluation();
         EvaluationWork work = new EvaluationWork(new EvaluationJobSpec(variant, missing, l.maxSamplesPerTask(),
                 l.windowLength(), l.tokenBudget()), paths.evalDataDir(), options, stores.evalResults());
-        current = work;
-        JobOutcome outcome = work.run(context);
-        context.checkCancelled();
-        context.commit(() -> {
-            JobResultData stored = outcome.store(context.jobId());
+        runStep(work, context, missing.size(), stored -> { // a step per task, as reuse counts them
             Map<String, List<Long>> byTask = new LinkedHashMap<>();
-            for (long id : stored.evalResultIds()) {
-                EvalResultEntity row = stores.evalResults().findById(id);
-                byTask.computeIfAbsent(row.task, t -> new ArrayList<>()).add(id);
+            for (EvalResultEntity row : stores.evalResults().listByIds(stored.evalResultIds())) {
+                byTask.computeIfAbsent(row.task, t -> new ArrayList<>()).add(row.id);
             }
             byTask.forEach((task, ids) -> remember(evaluationKey(variant.name(), task), StudyStepEntity.Kind.EVALUATION,
                     context.jobId(), variant.name(), ids));
             return null;
         });
-        current = null;
-        stepsRun += missing.size(); // a step per task, as reuse counts them
     }
 
     private String benchmarkKey(String variant) {
@@ -271,16 +276,10 @@ final class StudyWork implements JobWork {
         BenchmarkWork work = new BenchmarkWork(new BenchmarkJobSpec(List.of(variant, spec.base()),
                 List.of(b.promptLength()), List.of(b.generationLength()), b.repeats(), b.warmup()), options,
                 stores.benchmarkRuns());
-        current = work;
-        JobOutcome outcome = work.run(context);
-        context.checkCancelled();
-        context.commit(() -> {
-            JobResultData stored = outcome.store(context.jobId());
+        runStep(work, context, 1, stored -> {
             remember(key, StudyStepEntity.Kind.BENCHMARK, context.jobId(), variant.name(), stored.benchmarkRunIds());
             return null;
         });
-        current = null;
-        stepsRun++;
     }
 
     /**
@@ -312,8 +311,13 @@ final class StudyWork implements JobWork {
 
     /** Gathers the cells' measurements, fits the laws, stores fits and analysis; inside the job's final transaction. */
     private JobResultData analyse(long jobId, List<CellOutcome> outcomes) {
+        Set<String> measured = new LinkedHashSet<>(List.of(spec.base().name()));
+        outcomes.forEach(o -> measured.add(o.variant()));
+        Map<String, List<EvalResultEntity>> evalRows = evalRows(measured);
+        Map<String, List<BenchmarkRunEntity>> benchmarkRuns = benchmarkRuns(outcomes.stream()
+                .filter(o -> o.cell().rftTokens() == 0).map(CellOutcome::variant).toList());
         Map<String, Double> baseValues = new LinkedHashMap<>();
-        for (EvalResultEntity row : evalRows(spec.base().name())) {
+        for (EvalResultEntity row : evalRows.get(spec.base().name())) {
             baseValues.put(row.task + "\u0000" + row.metric, row.value);
         }
         List<StudyObservation> observations = new ArrayList<>();
@@ -324,7 +328,7 @@ final class StudyWork implements JobWork {
         for (CellOutcome o : outcomes) {
             variants.add(o.variant());
             String method = o.cell().method().name().toLowerCase(Locale.ROOT);
-            for (EvalResultEntity row : evalRows(o.variant())) {
+            for (EvalResultEntity row : evalRows.get(o.variant())) {
                 evalIds.add(row.id);
                 Double base = baseValues.get(row.task + "\u0000" + row.metric);
                 if (base == null || !(row.metric.equals(StudyAnalysis.INTRINSIC_METRIC) || row.metric.equals("acc")
@@ -335,20 +339,17 @@ final class StudyWork implements JobWork {
                         row.task, row.metric, EvalTasks.isIntrinsic(row.task), row.value, row.stderr, base,
                         o.variant()));
             }
-            if (o.cell().rftTokens() == 0) {
-                stores.steps().findByKey(benchmarkKey(o.variant())).ifPresent(step -> {
-                    List<BenchmarkRunEntity> runs = step.resultIdList().stream()
-                            .map(id -> stores.benchmarkRuns().findById(id)).toList();
-                    benchmarkIds.addAll(step.resultIdList());
-                    BenchmarkRunEntity own = runs.stream().filter(r -> r.variant.equals(o.variant())).findFirst().orElse(null);
-                    BenchmarkRunEntity base = runs.stream().filter(r -> r.variant.equals(spec.base().name())).findFirst()
-                            .orElse(null);
-                    if (own != null && base != null) {
-                        speeds.add(new SpeedObservation(method, o.cell().ratio(), o.cell().seed(), o.variant(),
-                                own.speedup, own.idealSpeedup, own.decodeMsPerTokenMedian, own.decodeMsPerTokenSpread,
-                                base.decodeMsPerTokenMedian));
-                    }
-                });
+            List<BenchmarkRunEntity> runs = o.cell().rftTokens() == 0 ? benchmarkRuns.get(o.variant()) : null;
+            if (runs != null) {
+                runs.forEach(r -> benchmarkIds.add(r.id));
+                BenchmarkRunEntity own = runs.stream().filter(r -> r.variant.equals(o.variant())).findFirst().orElse(null);
+                BenchmarkRunEntity base = runs.stream().filter(r -> r.variant.equals(spec.base().name())).findFirst()
+                        .orElse(null);
+                if (own != null && base != null) {
+                    speeds.add(new SpeedObservation(method, o.cell().ratio(), o.cell().seed(), o.variant(),
+                            own.speedup, own.idealSpeedup, own.decodeMsPerTokenMedian, own.decodeMsPerTokenSpread,
+                            base.decodeMsPerTokenMedian));
+                }
             }
         }
         StudyAnalysis analysis = StudyAnalysis.analyze(observations, speeds, spec.extrinsicMetric(),
@@ -392,19 +393,43 @@ final class StudyWork implements JobWork {
         return new JobResultData(made, evalIds, benchmarkIds, List.of(), notes);
     }
 
-    /** The variant's evaluation rows of this study's keys (newest step per task). */
-    private List<EvalResultEntity> evalRows(String variant) {
-        List<EvalResultEntity> rows = new ArrayList<>();
-        for (String task : spec.allTasks()) {
-            stores.steps().findByKey(evaluationKey(variant, task)).ifPresent(step -> step.resultIdList()
-                    .forEach(id -> rows.add(stores.evalResults().findById(id))));
+    /**
+     * Each variant's evaluation rows of this study's keys (newest step per task, in task order); the rows of all of
+     * them are read in one query.
+     */
+    private Map<String, List<EvalResultEntity>> evalRows(Collection<String> variants) {
+        Map<String, List<Long>> ids = new LinkedHashMap<>();
+        for (String variant : variants) {
+            List<Long> own = new ArrayList<>();
+            for (String task : spec.allTasks()) {
+                stores.steps().findByKey(evaluationKey(variant, task)).ifPresent(step -> own.addAll(step.resultIdList()));
+            }
+            ids.put(variant, own);
         }
-        return rows;
+        return inIdOrder(ids, stores.evalResults().listByIds(ids.values().stream().flatMap(List::stream).toList()),
+                row -> row.id);
     }
 
-    private static String percent(double ratio) {
-        return new java.math.BigDecimal(Double.toString(ratio * 100)).round(new java.math.MathContext(6))
-                .stripTrailingZeros().toPlainString();
+    /**
+     * The benchmark runs (the variant's and the base's) stored by each variant's benchmark step, for the variants
+     * that have one; the runs of all of them are read in one query.
+     */
+    private Map<String, List<BenchmarkRunEntity>> benchmarkRuns(Collection<String> variants) {
+        Map<String, List<Long>> ids = new LinkedHashMap<>();
+        for (String variant : variants) {
+            stores.steps().findByKey(benchmarkKey(variant)).ifPresent(step -> ids.put(variant, step.resultIdList()));
+        }
+        return inIdOrder(ids, stores.benchmarkRuns().listByIds(ids.values().stream().flatMap(List::stream).toList()),
+                run -> run.id);
+    }
+
+    /** {@code ids} with each id replaced by its row from {@code rows}; an id without a row is left out. */
+    private static <E> Map<String, List<E>> inIdOrder(Map<String, List<Long>> ids, List<E> rows, Function<E, Long> id) {
+        Map<Long, E> byId = new HashMap<>();
+        rows.forEach(row -> byId.put(id.apply(row), row));
+        Map<String, List<E>> out = new LinkedHashMap<>();
+        ids.forEach((key, list) -> out.put(key, list.stream().map(byId::get).filter(Objects::nonNull).toList()));
+        return out;
     }
 
     @Override

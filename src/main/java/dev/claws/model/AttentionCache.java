@@ -16,8 +16,11 @@ interface AttentionCache {
     /** Sequences fed together (the batch dimension of the hidden states). */
     int rows();
 
-    /** Makes room for {@code t} more positions per row before the first layer writes (grows in blocks, by use). */
-    void reserve(int t);
+    /**
+     * Makes room for {@code t} more positions per row before the first layer writes (grows in blocks, by use);
+     * {@code step} is the pass's manager, for what the pass's layers share (the batch ring's mask).
+     */
+    void reserve(NDManager step, int t);
 
     /** Position of the first fed token of each row (length {@link #rows()}); token j of row r sits at start[r] + j. */
     long[] startPositions();
@@ -57,7 +60,7 @@ interface AttentionCache {
             }
 
             @Override
-            public void reserve(int t) {
+            public void reserve(NDManager step, int t) {
             }
 
             @Override

@@ -33,8 +33,8 @@ final class BatchKvCache implements AttentionCache, AutoCloseable {
     private int capacity;
     private int column;
     private int rows;
-    /** The mask of the step being run, built once by {@link #reserve} for all layers. */
-    private float[] stepMask;
+    /** The mask of the step being run, made once by {@link #reserve} on the step's manager for all its layers. */
+    private NDArray stepMask;
 
     BatchKvCache(NDManager parent, ModelConfig config, int slots) {
         this.parent = parent;
@@ -76,6 +76,7 @@ final class BatchKvCache implements AttentionCache, AutoCloseable {
         } else if (reserve > capacity) {
             grow(ringSize(Math.max(reserve, capacity + capacity / 4)));
         }
+        stepMask = null; // a mask is made per step, for the rows of that step
         int row = rows++;
         lengths[row] = source.length();
         try (NDManager tmp = parent.newSubManager()) {
@@ -88,6 +89,7 @@ final class BatchKvCache implements AttentionCache, AutoCloseable {
 
     /** Drops row {@code row}; the last row moves into its slot (callers mirror that move). */
     void remove(int row) {
+        stepMask = null;
         int last = rows - 1;
         if (row != last) {
             try (NDManager tmp = parent.newSubManager()) {
@@ -106,9 +108,12 @@ final class BatchKvCache implements AttentionCache, AutoCloseable {
         }
     }
 
-    /** Grows the ring when the longest row would not fit one more position (t is 1: one decode step). */
+    /**
+     * Grows the ring when the longest row would not fit one more position (t is 1: one decode step), and makes the
+     * step's mask, owned by {@code step}.
+     */
     @Override
-    public void reserve(int t) {
+    public void reserve(NDManager step, int t) {
         long longest = 0;
         for (int r = 0; r < rows; r++) {
             longest = Math.max(longest, lengths[r]);
@@ -117,7 +122,7 @@ final class BatchKvCache implements AttentionCache, AutoCloseable {
         if (needed > capacity) {
             grow(ringSize(Math.max(needed, capacity + capacity / 4)));
         }
-        stepMask = maskValues(); // the same for every layer of the step
+        stepMask = newMask(step); // the same for every layer of the step
     }
 
     @Override
@@ -137,11 +142,17 @@ final class BatchKvCache implements AttentionCache, AutoCloseable {
         return capacity;
     }
 
-    /** The ring mask as [rows, 1, 1, 1, capacity] (one query per row). */
+    /**
+     * The ring mask as [rows, 1, 1, 1, capacity] (one query per row): the step's, made by {@link #reserve} (owned by the
+     * step's manager, not {@code step}, which here is a layer's).
+     */
     @Override
     public NDArray mask(NDManager step, int from, int to, int keys) {
-        float[] m = stepMask != null && stepMask.length == rows * capacity ? stepMask : maskValues();
-        return step.create(m, new Shape(rows, 1, 1, 1, capacity));
+        return stepMask != null ? stepMask : newMask(step);
+    }
+
+    private NDArray newMask(NDManager step) {
+        return step.create(maskValues(), new Shape(rows, 1, 1, 1, capacity));
     }
 
     @Override

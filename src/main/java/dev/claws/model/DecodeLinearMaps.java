@@ -35,19 +35,23 @@ final class DecodeLinearMaps implements LinearMaps {
     }
 
     /** Builds every layer's decode matrices from the float32 engine weights (a copy for bfloat16 and int8). */
-    static DecodeLinearMaps create(DecoderWeights weights, WeightsDtype dtype, int threads) {
+    static DecodeLinearMaps create(DecoderWeights weights, WeightsDtype dtype) {
         DecodeMatrix[][] layers = new DecodeMatrix[weights.layers.size()][];
         for (int l = 0; l < layers.length; l++) {
             LayerWeights w = weights.layers.get(l);
             layers[l] = new DecodeMatrix[] {DecodeMatrix.of(w.qkv(), dtype), DecodeMatrix.of(w.o(), dtype),
                     DecodeMatrix.of(w.gateUp(), dtype), DecodeMatrix.of(w.down(), dtype)};
         }
-        return new DecodeLinearMaps(dtype, layers, DecodeMatrix.of(weights.lmHead, dtype), shared(threads));
+        return new DecodeLinearMaps(dtype, layers, DecodeMatrix.of(weights.lmHead, dtype), shared());
     }
 
-    private static synchronized RowParallel shared(int threads) {
-        if (pool == null || pool.threads() != Math.max(1, threads)) {
-            pool = new RowParallel(threads);
+    /**
+     * The row pool every model's decode steps share, made once with the configured intra-op thread count
+     * ({@link Engines#configuredThreads}), not the current one, which the decode steps themselves switch.
+     */
+    private static synchronized RowParallel shared() {
+        if (pool == null) {
+            pool = new RowParallel(Engines.configuredThreads());
         }
         return pool;
     }
@@ -68,42 +72,32 @@ final class DecodeLinearMaps implements LinearMaps {
     }
 
     @Override
-    public boolean usesEngineThreads() {
-        return false;
-    }
-
-    @Override
     public NDArray apply(int layer, Projection projection, NDArray x, NDArray weight, NDArray bias) {
         Shape shape = x.getShape();
         DecodeMatrix m = layer < 0 ? head : layers[layer][projection.ordinal()];
         if (shape.dimension() != 3 || shape.get(1) != 1 || shape.get(0) > FEW_ROWS || shape.get(2) != m.in()) {
-            // all the engine's threads for these products (a decode step runs its other ops on one)
-            return Engines.withThreads(rows.threads(), Engines.intraOpThreads(),
-                    () -> DENSE.apply(layer, projection, x, weight, bias));
+            return DENSE.apply(layer, projection, x, weight, bias);
         }
         int n = (int) shape.get(0);
         int in = m.in();
+        int padded = m.paddedIn();
         int out = m.out();
-        float[] flat = x.toFloatArray();
-        float[][] xs = new float[n][];
-        float[][] ys = new float[n][];
-        for (int r = 0; r < n; r++) {
-            xs[r] = new float[m.paddedIn()];
-            System.arraycopy(flat, r * in, xs[r], 0, in);
-            ys[r] = new float[out];
+        // the rows side by side in one input and one output buffer; the input is copied only to pad its rows
+        float[] xs = x.toFloatArray();
+        if (padded != in) {
+            float[] flat = xs;
+            xs = new float[n * padded];
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(flat, r * in, xs, r * padded, in);
+            }
         }
+        float[] input = xs;
+        float[] y = new float[n * out];
         rows.run(out, DecodeMatrix.grain(out, rows.threads()), (from, to) -> {
             for (int r = 0; r < n; r++) {
-                m.multiply(xs[r], ys[r], from, to);
+                m.multiply(input, r * padded, y, r * out, from, to);
             }
         });
-        float[] y = ys[0];
-        if (n > 1) {
-            y = new float[n * out];
-            for (int r = 0; r < n; r++) {
-                System.arraycopy(ys[r], 0, y, r * out, out);
-            }
-        }
         NDArray result = x.getManager().create(y, new Shape(n, 1, out));
         return bias == null ? result : result.add(bias);
     }

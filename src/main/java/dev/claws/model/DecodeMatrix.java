@@ -56,7 +56,16 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
     }
 
     /** y[r] = sum_k W[r, k] x[k] for rows r in [from, to); x has length >= paddedIn() with zeros past in(). */
-    public abstract void multiply(float[] x, float[] y, int from, int to);
+    public final void multiply(float[] x, float[] y, int from, int to) {
+        multiply(x, 0, y, 0, from, to);
+    }
+
+    /**
+     * y[yOffset + r] = sum_k W[r, k] x[xOffset + k] for rows r in [from, to): {@link #multiply(float[], float[], int,
+     * int)} for one input row of a flat buffer (paddedIn() long from xOffset, zeros past in()) into a flat output, so
+     * the rows of a step need no array each.
+     */
+    public abstract void multiply(float[] x, int xOffset, float[] y, int yOffset, int from, int to);
 
     /**
      * The weight of the float32 engine array {@code weight} [out, in] in {@code dtype}. float32 reads the engine's
@@ -119,7 +128,7 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
         }
 
         @Override
-        public void multiply(float[] x, float[] y, int from, int to) {
+        public void multiply(float[] x, int xo, float[] y, int yo, int from, int to) {
             ByteOrder order = ByteOrder.nativeOrder();
             int step = 4 * LANES;
             for (int r = from; r < to; r++) {
@@ -131,23 +140,23 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
                 int k = 0;
                 for (; k + step <= in; k += step) {
                     int b = (int) (base + (long) k * Float.BYTES);
-                    a0 = FloatVector.fromByteBuffer(F, w, b, order).fma(FloatVector.fromArray(F, x, k), a0);
+                    a0 = FloatVector.fromByteBuffer(F, w, b, order).fma(FloatVector.fromArray(F, x, xo + k), a0);
                     a1 = FloatVector.fromByteBuffer(F, w, b + 4 * LANES, order)
-                            .fma(FloatVector.fromArray(F, x, k + LANES), a1);
+                            .fma(FloatVector.fromArray(F, x, xo + k + LANES), a1);
                     a2 = FloatVector.fromByteBuffer(F, w, b + 8 * LANES, order)
-                            .fma(FloatVector.fromArray(F, x, k + 2 * LANES), a2);
+                            .fma(FloatVector.fromArray(F, x, xo + k + 2 * LANES), a2);
                     a3 = FloatVector.fromByteBuffer(F, w, b + 12 * LANES, order)
-                            .fma(FloatVector.fromArray(F, x, k + 3 * LANES), a3);
+                            .fma(FloatVector.fromArray(F, x, xo + k + 3 * LANES), a3);
                 }
                 for (; k + LANES <= in; k += LANES) {
                     a0 = FloatVector.fromByteBuffer(F, w, (int) (base + (long) k * Float.BYTES), order)
-                            .fma(FloatVector.fromArray(F, x, k), a0);
+                            .fma(FloatVector.fromArray(F, x, xo + k), a0);
                 }
                 float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
                 for (; k < in; k++) { // rows narrower than whole vectors (e.g. SliceGPT widths)
-                    sum += w.getFloat((int) (base + (long) k * Float.BYTES)) * x[k];
+                    sum += w.getFloat((int) (base + (long) k * Float.BYTES)) * x[xo + k];
                 }
-                y[r] = sum;
+                y[yo + r] = sum;
             }
         }
     }
@@ -170,7 +179,7 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
         }
 
         @Override
-        public void multiply(float[] x, float[] y, int from, int to) {
+        public void multiply(float[] x, int xo, float[] y, int yo, int from, int to) {
             int step = 4 * LANES;
             for (int r = from; r < to; r++) {
                 int base = r * paddedIn;
@@ -180,17 +189,18 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
                 FloatVector a3 = a0;
                 int k = 0;
                 for (; k + step <= paddedIn; k += step) {
-                    a0 = FloatVector.fromArray(F, w, base + k).fma(FloatVector.fromArray(F, x, k), a0);
-                    a1 = FloatVector.fromArray(F, w, base + k + LANES).fma(FloatVector.fromArray(F, x, k + LANES), a1);
+                    a0 = FloatVector.fromArray(F, w, base + k).fma(FloatVector.fromArray(F, x, xo + k), a0);
+                    a1 = FloatVector.fromArray(F, w, base + k + LANES)
+                            .fma(FloatVector.fromArray(F, x, xo + k + LANES), a1);
                     a2 = FloatVector.fromArray(F, w, base + k + 2 * LANES)
-                            .fma(FloatVector.fromArray(F, x, k + 2 * LANES), a2);
+                            .fma(FloatVector.fromArray(F, x, xo + k + 2 * LANES), a2);
                     a3 = FloatVector.fromArray(F, w, base + k + 3 * LANES)
-                            .fma(FloatVector.fromArray(F, x, k + 3 * LANES), a3);
+                            .fma(FloatVector.fromArray(F, x, xo + k + 3 * LANES), a3);
                 }
                 for (; k < paddedIn; k += LANES) {
-                    a0 = FloatVector.fromArray(F, w, base + k).fma(FloatVector.fromArray(F, x, k), a0);
+                    a0 = FloatVector.fromArray(F, w, base + k).fma(FloatVector.fromArray(F, x, xo + k), a0);
                 }
-                y[r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+                y[yo + r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
             }
         }
     }
@@ -229,7 +239,7 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
         }
 
         @Override
-        public void multiply(float[] x, float[] y, int from, int to) {
+        public void multiply(float[] x, int xo, float[] y, int yo, int from, int to) {
             for (int r = from; r < to; r++) {
                 int base = r * rowInts;
                 FloatVector a0 = FloatVector.zero(F);
@@ -242,19 +252,20 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
                     IntVector v = IntVector.fromArray(I, w, base + j);
                     IntVector u = IntVector.fromArray(I, w, base + j + LANES);
                     a0 = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
-                            .fma(FloatVector.fromArray(F, x, k), a0);
-                    a1 = v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, k + LANES), a1);
+                            .fma(FloatVector.fromArray(F, x, xo + k), a0);
+                    a1 = v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + k + LANES), a1);
                     a2 = u.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
-                            .fma(FloatVector.fromArray(F, x, k + 2 * LANES), a2);
-                    a3 = u.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, k + 3 * LANES), a3);
+                            .fma(FloatVector.fromArray(F, x, xo + k + 2 * LANES), a2);
+                    a3 = u.and(0xFFFF0000).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(F, x, xo + k + 3 * LANES), a3);
                 }
                 if (k < paddedIn) {
                     IntVector v = IntVector.fromArray(I, w, base + j);
                     a0 = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
-                            .fma(FloatVector.fromArray(F, x, k), a0);
-                    a1 = v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, k + LANES), a1);
+                            .fma(FloatVector.fromArray(F, x, xo + k), a0);
+                    a1 = v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + k + LANES), a1);
                 }
-                y[r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+                y[yo + r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
             }
         }
     }
@@ -303,7 +314,7 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
         }
 
         @Override
-        public void multiply(float[] x, float[] y, int from, int to) {
+        public void multiply(float[] x, int xo, float[] y, int yo, int from, int to) {
             for (int r = from; r < to; r++) {
                 int base = r * rowInts;
                 FloatVector a0 = FloatVector.zero(F);
@@ -319,12 +330,12 @@ public abstract sealed class DecodeMatrix permits DecodeMatrix.Float32, DecodeMa
                     FloatVector b2 = (FloatVector) v.lanewise(VectorOperators.LSHL, 8)
                             .lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
                     FloatVector b3 = (FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
-                    a0 = b0.fma(FloatVector.fromArray(F, x, k), a0);
-                    a1 = b1.fma(FloatVector.fromArray(F, x, k + LANES), a1);
-                    a2 = b2.fma(FloatVector.fromArray(F, x, k + 2 * LANES), a2);
-                    a3 = b3.fma(FloatVector.fromArray(F, x, k + 3 * LANES), a3);
+                    a0 = b0.fma(FloatVector.fromArray(F, x, xo + k), a0);
+                    a1 = b1.fma(FloatVector.fromArray(F, x, xo + k + LANES), a1);
+                    a2 = b2.fma(FloatVector.fromArray(F, x, xo + k + 2 * LANES), a2);
+                    a3 = b3.fma(FloatVector.fromArray(F, x, xo + k + 3 * LANES), a3);
                 }
-                y[r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) * scales[r];
+                y[yo + r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) * scales[r];
             }
         }
     }

@@ -29,8 +29,6 @@ final class DecoderLayer {
 
     private final ModelConfig config;
     private final Rope rope;
-    /** The engine's intra-op threads: a decode step runs its projections on all, the rest on one. */
-    private final int threads = Engines.intraOpThreads();
 
     DecoderLayer(ModelConfig config, Rope rope) {
         this.config = config;
@@ -80,18 +78,18 @@ final class DecoderLayer {
     /** o_proj, residual, norm, SwiGLU MLP, residual: [rows, t, width_out] owned by h's manager. */
     private NDArray positionWise(int index, LayerWeights w, NDArray h, NDArray attn, LinearMaps maps,
                                  ActivationObserver observer) {
-        NDArray attnOut = project(maps, index, LinearMaps.Projection.O, attn, w.o(), w.oBias());
+        NDArray attnOut = maps.apply(index, LinearMaps.Projection.O, attn, w.o(), w.oBias());
         NDArray residual = w.attnShortcut() == null ? h : h.matMul(w.attnShortcut());
         NDArray mid = residual.add(attnOut);
         if (observer != null) {
             mid = observer.edit(index, ActivationObserver.Point.ATTENTION_RESIDUAL, flat(mid)).reshape(mid.getShape());
         }
         NDArray x = norm(mid, w.postNorm());
-        NDList gateUp = project(maps, index, LinearMaps.Projection.GATE_UP, x, w.gateUp(), w.gateUpBias())
+        NDList gateUp = maps.apply(index, LinearMaps.Projection.GATE_UP, x, w.gateUp(), w.gateUpBias())
                 .split(new long[] {w.intermediateSize()}, 2);
         NDArray gate = gateUp.get(0);
         NDArray act = gate.mul(Activation.sigmoid(gate)).mul(gateUp.get(1)); // silu(gate) * up
-        NDArray mlpOut = project(maps, index, LinearMaps.Projection.DOWN, act, w.down(), w.downBias());
+        NDArray mlpOut = maps.apply(index, LinearMaps.Projection.DOWN, act, w.down(), w.downBias());
         residual = w.mlpShortcut() == null ? mid : mid.matMul(w.mlpShortcut());
         return residual.add(mlpOut);
     }
@@ -106,7 +104,7 @@ final class DecoderLayer {
         int hd = config.headDim();
         int qHeads = config.numAttentionHeads();
         // [rows, t, (H+2K)*hd] -> [rows, H+2K, t, hd]; RoPE runs once over the query and key heads together
-        NDArray heads = project(maps, index, LinearMaps.Projection.QKV, x, w.qkv(), w.qkvBias())
+        NDArray heads = maps.apply(index, LinearMaps.Projection.QKV, x, w.qkv(), w.qkvBias())
                 .reshape(rows, t, qHeads + 2L * kvHeads, hd).transpose(0, 2, 1, 3);
         NDList split = heads.split(new long[] {qHeads + kvHeads}, 1);
         NDArray rotated = rope.apply(split.get(0), cosSin.get(0), cosSin.get(1));
@@ -148,20 +146,11 @@ final class DecoderLayer {
     }
 
     /**
-     * One projection through {@code maps}. In a decode step ({@code t = 1}, run by {@link DecoderModel} on one thread)
-     * it gets all the engine's threads back for the weight read, the one part of the step worth parallelising.
+     * A decode step's layers on one intra-op thread (projections excepted: {@link LinearMaps#DENSE} runs them on all);
+     * the configured count is restored afterwards.
      */
-    private NDArray project(LinearMaps maps, int index, LinearMaps.Projection p, NDArray x, NDArray weight,
-                            NDArray bias) {
-        if (x.getShape().get(1) != 1 || !maps.usesEngineThreads()) {
-            return maps.apply(index, p, x, weight, bias);
-        }
-        return Engines.withThreads(threads, 1, () -> maps.apply(index, p, x, weight, bias));
-    }
-
-    /** A decode step's layers on one intra-op thread (projections excepted, see {@link #project}). */
     <T> T decodeStep(java.util.function.Supplier<T> layers) {
-        return Engines.withThreads(1, threads, layers);
+        return Engines.withThreads(1, Engines.configuredThreads(), layers);
     }
 
     /**

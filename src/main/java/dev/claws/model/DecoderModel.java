@@ -35,6 +35,7 @@ public final class DecoderModel implements AutoCloseable {
     private final boolean ownsManager;
     private final DecoderWeights weights;
     private final DecoderLayer layer;
+    private final Rope rope;
     /** The projections of generation's decode steps (DecodeLinearMaps, or DENSE without the Vector API). */
     private final LinearMaps decodeMaps;
 
@@ -47,6 +48,7 @@ public final class DecoderModel implements AutoCloseable {
         this.ownsManager = ownsManager;
         this.weights = weights;
         this.layer = new DecoderLayer(config, rope);
+        this.rope = rope;
         this.decodeMaps = decodeMaps(weights, decodeWeights, manager);
     }
 
@@ -67,7 +69,7 @@ public final class DecoderModel implements AutoCloseable {
                     + "is not in the JVM (--add-modules jdk.incubator.vector): decode steps run in the engine, slower");
             return LinearMaps.DENSE;
         }
-        return DecodeLinearMaps.create(weights, dtype, Engines.intraOpThreads());
+        return DecodeLinearMaps.create(weights, dtype);
     }
 
     LinearMaps decodeMaps() {
@@ -218,7 +220,7 @@ public final class DecoderModel implements AutoCloseable {
         if (ids.length != (long) rows * t) {
             throw new IllegalArgumentException(ids.length + " ids for " + rows + " rows of " + t);
         }
-        cache.reserve(t);
+        cache.reserve(step, t);
         NDArray h0 = Embedding.embedding(step.create(ids).reshape(rows, t), weights.embedTokens, SparseFormat.DENSE)
                 .singletonOrThrow();
         NDArray h;
@@ -304,6 +306,29 @@ public final class DecoderModel implements AutoCloseable {
     }
 
     /**
+     * Layer {@code layer}'s float32 engine weights (norms, fused projections, biases), owned by the model: read them,
+     * never close or modify them. For tools that run a decode step outside the engine (HostDecodePrototype).
+     */
+    public LayerWeights layerWeights(int layer) {
+        return weights.layers.get(layer);
+    }
+
+    /** The float32 token embedding [vocab, width], owned by the model (read only; equal to the LM head when tied). */
+    public NDArray tokenEmbeddings() {
+        return weights.embedTokens;
+    }
+
+    /** The final RMSNorm weight [width] (null for SliceGPT's weightless RMSN), owned by the model (read only). */
+    public NDArray finalNormWeight() {
+        return weights.finalNorm;
+    }
+
+    /** RoPE's inverse frequencies [headDim/2] as the engine uses them (rope_theta and scaling applied), a copy. */
+    public float[] ropeInverseFrequencies() {
+        return rope.inverseFrequencies();
+    }
+
+    /**
      * The training forward pass: logits [rows, t, vocab] of {@code rows} sequences of t = ids.length / rows tokens
      * (row-major), each from position 0 and attended causally, no cache, every projection through {@code maps} (a LoRA
      * implementation adds its deltas there). Under a gradient collector the result carries the autograd graph back to
@@ -380,6 +405,16 @@ public final class DecoderModel implements AutoCloseable {
         try (NDManager step = manager.newSubManager()) {
             run(step, ids, t, AttentionCache.causal(sequences.size()), false, LinearMaps.DENSE, observer);
         }
+    }
+
+    /**
+     * log p(targets[i] | row i) for final-norm hidden states {@code h} [rows, width] (e.g. {@link #finalHidden},
+     * flattened): the plain LM head and its log-softmax a few rows at a time (at most {@link #LOGIT_CHUNK_BYTES} of
+     * logits at once), as scoring does, so no [rows, vocab] logits tensor exists. Temporaries live in sub-managers of
+     * {@code step}, closed before return.
+     */
+    public float[] targetLogProbs(NDManager step, NDArray h, long[] targets) {
+        return pickLogProbs(step, h, targets, null);
     }
 
     /** Log-softmax of the head applied to rows of {@code h}, gathered at {@code targets}, a few rows at a time. */

@@ -5,7 +5,8 @@ package dev.claws.model;
  * hold the projection weights.
  *
  * @param device         {@code cpu} or {@code gpu} (the first CUDA device)
- * @param intraOpThreads PyTorch intra-op threads; 0 keeps PyTorch's own default (one per core)
+ * @param intraOpThreads PyTorch intra-op threads; 0 keeps PyTorch's own default (one per core, as the engine had when
+ *                       it first loaded)
  * @param decodeWeights  the weights of one-row decode steps on the CPU ({@link DecodeLinearMaps}): float32 (default),
  *                       bfloat16 or int8; prompts, scoring, evaluation and training always run float32 in the engine
  */

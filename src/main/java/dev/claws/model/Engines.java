@@ -18,6 +18,11 @@ public final class Engines {
     private Engines() {
     }
 
+    /** PyTorch's intra-op threads when the engine first loaded (its default, unless the first options named a count). */
+    private static int loadedThreads;
+    /** The intra-op threads the last options asked for; 0 until the engine is loaded through {@link #pytorch}. */
+    private static volatile int configuredThreads;
+
     /** Loads the PyTorch engine with the given options; safe to call repeatedly (the thread count is re-applied). */
     public static synchronized Engine pytorch(EngineOptions options) {
         // must be set before the engine class initialises, or DJL may try to download natives
@@ -26,9 +31,13 @@ public final class Engines {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(options.intraOpThreads()));
         }
         Engine engine = Engine.getEngine(ENGINE_NAME);
+        if (loadedThreads == 0) {
+            loadedThreads = JniUtils.getNumThreads();
+        }
         NativeMemory.returnFreedTensorsToTheSystem();
-        if (options.intraOpThreads() > 0 && JniUtils.getNumThreads() != options.intraOpThreads()) {
-            JniUtils.setNumThreads(options.intraOpThreads());
+        configuredThreads = options.intraOpThreads() > 0 ? options.intraOpThreads() : loadedThreads;
+        if (JniUtils.getNumThreads() != configuredThreads) {
+            JniUtils.setNumThreads(configuredThreads);
         }
         return engine;
     }
@@ -52,8 +61,19 @@ public final class Engines {
         return NDManager.newBaseManager(device, ENGINE_NAME);
     }
 
+    /** The intra-op threads the engine runs on right now (a decode step lowers them for its small ops). */
     public static int intraOpThreads() {
         return JniUtils.getNumThreads();
+    }
+
+    /**
+     * The intra-op threads the engine was configured with ({@link EngineOptions#intraOpThreads()}, or PyTorch's
+     * default for 0): what a decode step's projections use and what it restores afterwards, whatever the count is at
+     * the moment of asking. The current count when the engine was never loaded through {@link #pytorch}.
+     */
+    public static int configuredThreads() {
+        int threads = configuredThreads;
+        return threads > 0 ? threads : intraOpThreads();
     }
 
     /**

@@ -61,7 +61,7 @@ final class KvCache implements AttentionCache, AutoCloseable {
     }
 
     @Override
-    public void reserve(int t) {
+    public void reserve(NDManager step, int t) {
         int needed = length + t;
         if (needed > capacity) {
             throw new IllegalArgumentException("KV cache capacity " + capacity + " exceeded: " + length

@@ -22,23 +22,27 @@ public interface LinearMaps {
     NDArray apply(int layer, Projection projection, NDArray x, NDArray weight, NDArray bias);
 
     /**
-     * Whether a decode step's products run on the engine's intra-op threads, so {@link DecoderLayer} hands them all
-     * threads for the call (false for {@link DecodeLinearMaps}, which brings its own).
-     */
-    default boolean usesEngineThreads() {
-        return true;
-    }
-
-    /**
-     * The plain weights. A few rows (a batched decode step) are computed as weight @ x^T: with few rows PyTorch's CPU
-     * kernels run that form several times faster than linear() (measured 1.0 vs 6.4 ms for 2 rows of a 9728x896
-     * weight). The weight is first borrowed as a view owned by the step, so the product lands there too.
+     * The plain weights. A decode step's product ([rows, 1, in]) runs on all the configured intra-op threads
+     * ({@link Engines#configuredThreads}), the step's other ops on one ({@link DecoderLayer#decodeStep}): the weight
+     * read is the one part of the step worth parallelising. A few rows (a batched decode step) are computed as
+     * weight @ x^T: with few rows PyTorch's CPU kernels run that form several times faster than linear() (measured 1.0
+     * vs 6.4 ms for 2 rows of a 9728x896 weight). The weight is first borrowed as a view owned by the step, so the
+     * product lands there too.
      */
     LinearMaps DENSE = (layer, projection, x, weight, bias) -> {
-        // only decode steps ([rows, 1, in]); a prompt keeps linear()'s kernels
+        // only decode steps ([rows, 1, in]); a prompt keeps linear()'s kernels and the threads it runs on
         boolean step = x.getShape().dimension() == 3 && x.getShape().get(1) == 1;
+        if (!step) {
+            return Linear.linear(x, weight, bias).singletonOrThrow();
+        }
+        return Engines.withThreads(Engines.configuredThreads(), Engines.intraOpThreads(),
+                () -> decodeProduct(x, weight, bias));
+    };
+
+    /** {@link #DENSE} for a decode step's x [rows, 1, in]. */
+    private static NDArray decodeProduct(NDArray x, NDArray weight, NDArray bias) {
         long rows = x.getShape().get(0);
-        if (!step || rows < 2 || rows > FEW_ROWS) {
+        if (rows < 2 || rows > FEW_ROWS) {
             return Linear.linear(x, weight, bias).singletonOrThrow();
         }
         NDArray flat = x.reshape(rows, -1);
@@ -50,5 +54,5 @@ public interface LinearMaps {
         long[] shape = x.getShape().getShape();
         shape[shape.length - 1] = weight.getShape().get(0);
         return y.reshape(shape);
-    };
+    }
 }

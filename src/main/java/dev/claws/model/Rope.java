@@ -54,6 +54,11 @@ final class Rope {
         }
     }
 
+    /** The inverse frequencies [headDim/2] (scaling applied): angle of pair j at position p = p * invFreq[j]. */
+    float[] inverseFrequencies() {
+        return invFreq.toFloatArray();
+    }
+
     /** cos and sin, each [positions.length, headDim], for the given positions, owned by {@code step}. */
     NDList cosSin(NDManager step, long[] positions) {
         NDArray pos = step.create(positions).toType(DataType.FLOAT32, false).reshape(positions.length, 1);

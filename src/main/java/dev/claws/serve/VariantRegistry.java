@@ -1,7 +1,6 @@
 package dev.claws.serve;
 
 import dev.claws.model.EngineOptions;
-import dev.claws.model.WeightsDtype;
 import dev.claws.model.LanguageModel;
 import dev.claws.model.ModelConfig;
 import dev.claws.model.gguf.GgufImporter;
@@ -25,7 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import dev.claws.config.EngineConfig;
 import dev.claws.config.ServeConfig;
 import org.jboss.logging.Logger;
 
@@ -53,14 +51,14 @@ public class VariantRegistry {
 
     @Inject
     public VariantRegistry(VariantRepository variants, ServingMetrics metrics,
-                           ServeConfig serve, EngineConfig engine, DefaultModelSource defaultModel) {
+                           ServeConfig serve, EngineOptions engine, DefaultModelSource defaultModel) {
         this.variants = variants;
         this.metrics = metrics;
         this.memoryBudgetBytes = serve.memoryBudgetBytes();
         this.queueCapacity = serve.queueCapacity();
         this.concurrency = serve.concurrency();
         this.maxBatchSize = serve.maxBatchSize();
-        this.engine = new EngineOptions(engine.device(), 0, WeightsDtype.parse(engine.decodeWeights()));
+        this.engine = engine;
         this.defaultModel = defaultModel;
     }
 

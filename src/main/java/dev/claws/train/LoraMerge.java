@@ -2,7 +2,7 @@ package dev.claws.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.index.NDIndex;
 import dev.claws.model.io.CheckpointException;
 import dev.claws.model.io.CheckpointTensors;
 import dev.claws.model.io.CheckpointWriter;
@@ -61,11 +61,12 @@ public final class LoraMerge {
                         if (s == null) {
                             return w;
                         }
-                        LoraAdapters.Site site = adapters.sites().get(s);
                         try (NDManager tmp = merge.newSubManager()) {
-                            NDArray b = tmp.create(adapters.b(s), new Shape(site.out(), config.rank()));
-                            NDArray a = tmp.create(adapters.a(s), new Shape(config.rank(), site.in()));
-                            NDArray merged = b.matMul(a).mul(scale).add(w);
+                            // the adapter's A^T [in, r] and B^T [r, out] as views owned by tmp (so is their product),
+                            // cut from autograd: B A = (A^T B^T)^T
+                            NDArray aT = adapters.parameter(2 * s).get(tmp, new NDIndex(":")).stopGradient();
+                            NDArray bT = adapters.parameter(2 * s + 1).get(tmp, new NDIndex(":")).stopGradient();
+                            NDArray merged = aT.matMul(bT).transpose().mul(scale).add(w);
                             merged.attach(merge);
                             w.close();
                             return merged;

@@ -244,17 +244,22 @@ public final class LoraTrainer {
         return "";
     }
 
-    /** Mean next-token cross-entropy (nats) of {@code sequences} with the current adapters, no dropout, no graph. */
+    /**
+     * Mean next-token cross-entropy (nats) of {@code sequences} with the current adapters, no dropout, no graph; the LM
+     * head (which LoRA does not adapt) and its log-softmax run a chunk of positions at a time
+     * ({@link DecoderModel#targetLogProbs}).
+     */
     public double loss(List<long[]> sequences) {
         double total = 0;
         long count = 0;
         for (long[] s : sequences) {
             try (NDManager work = adapters.manager().newSubManager()) {
-                NDArray logits = model.logits(work, s, 1, adapters);
+                // the last position predicts nothing; causal attention gives the others the same hidden states
+                NDArray h = model.finalHidden(work, Arrays.copyOf(s, s.length - 1), 1, adapters);
                 long[] targets = Arrays.copyOfRange(s, 1, s.length);
-                NDArray picked = logits.get(new NDIndex(":, :-1, :")).logSoftmax(-1)
-                        .gather(work.create(targets).reshape(1, -1, 1), 2);
-                total -= picked.sum().getFloat();
+                for (float lp : model.targetLogProbs(work, h.reshape(targets.length, -1), targets)) {
+                    total -= lp;
+                }
                 count += targets.length;
             }
         }

@@ -171,7 +171,7 @@ class JobsServiceTest {
 
         s = eval.apply(SubmitEvaluationRequest.newBuilder().setVariant(base).addTasks("mmlu"));
         assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
-        assertTrue(s.getDescription().contains("'mmlu' is not a known task; known tasks: [wikitext2, ptb, alpaca, piqa,"
+        assertTrue(s.getDescription().contains("tasks[0] 'mmlu' is not one of [wikitext2, ptb, alpaca, piqa,"
                 + " hellaswag, winogrande, arc_easy, arc_challenge, boolq]"), s.getDescription());
         s = eval.apply(SubmitEvaluationRequest.newBuilder().setVariant(base));
         assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());

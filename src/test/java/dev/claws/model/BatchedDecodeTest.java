@@ -3,6 +3,7 @@ package dev.claws.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -129,6 +131,40 @@ class BatchedDecodeTest {
         assertTrue(grew, "the ring should have grown while rows were decoding");
         assertTrue(maxDiff <= 1e-4, "max |logit diff| " + maxDiff);
         assertEquals(plans.stream().mapToInt(p -> p.leave() - p.join()).sum(), compared);
+    }
+
+    @Test
+    void aStepMakesTheRingMaskOnceForAllItsLayers() {
+        DecoderModel m = load("tiny");
+        try (BatchKvCache cache = new BatchKvCache(m.manager(), m.config(), 2);
+             InferenceSession a = m.newSession(16);
+             InferenceSession b = m.newSession(16)) {
+            a.feedLast(prompt(m, 3, 1));
+            b.feedLast(prompt(m, 5, 2));
+            cache.add(a.cache(), 16);
+            cache.add(b.cache(), 16);
+            try (NDManager step = m.manager().newSubManager()) {
+                cache.reserve(step, 1);
+                NDArray first;
+                try (NDManager layer = step.newSubManager()) {
+                    first = cache.mask(layer, 0, 1, cache.capacity());
+                }
+                try (NDManager layer = step.newSubManager()) {
+                    assertSame(first, cache.mask(layer, 0, 1, cache.capacity()), "one mask for every layer");
+                }
+                assertSame(step, first.getManager(), "the mask outlives the layers' managers");
+                float[] mask = first.toFloatArray();
+                int capacity = cache.capacity();
+                for (int r = 0; r < 2; r++) {
+                    int visible = 0;
+                    for (int j = 0; j < capacity; j++) {
+                        visible += mask[r * capacity + j] == 0f ? 1 : 0;
+                    }
+                    // its cached positions and the column this step writes
+                    assertEquals(r == 0 ? 4 : 6, visible, "visible columns of row " + r);
+                }
+            }
+        }
     }
 
     @ParameterizedTest

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -147,6 +148,36 @@ class DecodeMatrixTest {
                 float[] one = kernel(matrix, x, ONE);
                 for (int i = 0; i < 20; i++) {
                     assertTrue(Arrays.equals(one, kernel(matrix, x, THREE)), d + " rows computed by 3 threads differ");
+                }
+            }
+        }
+    }
+
+    @Test
+    void rowsOfOneFlatBufferEqualRowsOfTheirOwn() {
+        int out = 100;
+        int in = 130; // padded by every dtype
+        int rows = 3;
+        try (NDManager m = manager.newSubManager()) {
+            float[] w = gaussian(out * in, 7);
+            for (WeightsDtype d : WeightsDtype.values()) {
+                DecodeMatrix matrix = DecodeMatrix.of(m.create(w, new Shape(out, in)), d);
+                int padded = matrix.paddedIn();
+                float[] xs = new float[rows * padded];
+                float[][] alone = new float[rows][];
+                for (int r = 0; r < rows; r++) {
+                    float[] x = gaussian(in, 10 + r);
+                    System.arraycopy(x, 0, xs, r * padded, in);
+                    alone[r] = kernel(matrix, x, ONE);
+                }
+                float[] ys = new float[rows * out];
+                TWO.run(out, 3, (from, to) -> {
+                    for (int r = 0; r < rows; r++) {
+                        matrix.multiply(xs, r * padded, ys, r * out, from, to);
+                    }
+                });
+                for (int r = 0; r < rows; r++) {
+                    assertArrayEquals(alone[r], Arrays.copyOfRange(ys, r * out, (r + 1) * out), d + " row " + r);
                 }
             }
         }

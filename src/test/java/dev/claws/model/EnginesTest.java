@@ -21,6 +21,13 @@ class EnginesTest {
         assertEquals(1, Engines.intraOpThreads());
         Engines.pytorch(EngineOptions.cpu(2));
         assertEquals(2, Engines.intraOpThreads());
+        // a decode step lowers the current count for its small ops; the configured count is what it goes back to
+        Engines.withThreads(1, Engines.configuredThreads(), () -> {
+            assertEquals(1, Engines.intraOpThreads());
+            assertEquals(2, Engines.configuredThreads());
+            return null;
+        });
+        assertEquals(2, Engines.intraOpThreads());
         try (NDManager m = Engines.newManager(EngineOptions.cpu(2))) {
             NDArray a = m.create(new float[] {1, 2, 3, 4}).reshape(2, 2);
             assertArrayEquals(new float[] {7, 10, 15, 22}, a.matMul(a).toFloatArray());

@@ -1,6 +1,7 @@
 package dev.claws.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.claws.api.v1.GenerateRequest;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged server's health at start-up: NOT_SERVING until the default model is registered and loaded, then
- * SERVING with the model answering at once; a default model that cannot load leaves it running but NOT_SERVING.
+ * SERVING with the model answering at once; a default model that cannot load leaves it running but NOT_SERVING; a bad
+ * claws.engine.decode-weights stops it at start-up.
  */
 class StartupReadinessIT {
 
@@ -76,6 +78,16 @@ class StartupReadinessIT {
                 Thread.sleep(200);
             }
         }
+    }
+
+    @Test
+    void aBadDecodeWeightsValueStopsStartUpNamingTheKey() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> PackagedServer.start(
+                PackagedServer.APP, work.resolve("server.log"), Map.of("claws.data-dir", work.resolve("data").toString(),
+                        "claws.engine.decode-weights", "int4"), "claws.v1.Variants").close());
+        assertTrue(e.getMessage().startsWith("server exited with "), e.getMessage());
+        assertTrue(e.getMessage().contains("claws.engine.decode-weights must be float32, bfloat16 or int8, got 'int4'"),
+                e.getMessage());
     }
 
     private static ServingStatus overall(PackagedServer server) {

@@ -185,6 +185,9 @@ abstract class StoreRoundTripContract {
                 List.of(baseModel), List.of(VariantEntity.Method.RANDOM_PRUNE), "acc_norm", List.of())).size());
         assertEquals(0, QuarkusTransaction.requiringNew().call(() -> evalResults.select(
                 List.of(baseModel), List.of(), "acc", List.of())).size());
+        assertEquals(List.of(id), QuarkusTransaction.requiringNew().call(() -> evalResults.listByIds(
+                List.of(id, Long.MAX_VALUE))).stream().map(r -> r.id).toList(), "a missing id is left out");
+        assertEquals(List.of(), QuarkusTransaction.requiringNew().call(() -> evalResults.listByIds(List.of())));
     }
 
     @Test
@@ -229,6 +232,9 @@ abstract class StoreRoundTripContract {
         assertEquals(1, QuarkusTransaction.requiringNew().call(() -> benchmarkRuns.listByVariant(variant)).size());
         assertTrue(QuarkusTransaction.requiringNew().call(() -> benchmarkRuns.listByJob(3L)).stream()
                 .anyMatch(r -> r.id == id));
+        assertEquals(List.of(id), QuarkusTransaction.requiringNew().call(() -> benchmarkRuns.listByIds(
+                List.of(Long.MAX_VALUE, id))).stream().map(r -> r.id).toList(), "a missing id is left out");
+        assertEquals(List.of(), QuarkusTransaction.requiringNew().call(() -> benchmarkRuns.listByIds(List.of())));
     }
 
     @Test

@@ -1,12 +1,15 @@
 package dev.claws.train;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import dev.claws.model.DecoderModel;
 import dev.claws.model.EngineOptions;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -61,6 +64,8 @@ class TrainingArraysTest {
                     trainer.step(batch);
                 }
                 double after = trainer.loss(batch);
+                double full = fullLogitsLoss(model, adapters, batch, root);
+                assertEquals(full, after, 1e-5 * full, "the chunked loss is the mean NLL of the full logits");
                 System.out.printf("model manager %d -> %d arrays, adapters %d -> %d over %d steps; loss %.4f -> %.4f%n",
                         modelBefore, model.heldArrays(), adaptersBefore, adapters.heldArrays(), steps, before, after);
                 assertEquals(modelBefore, model.heldArrays());
@@ -69,5 +74,23 @@ class TrainingArraysTest {
                 assertTrue(after < before - 0.05, "training on one batch lowers its loss: " + before + " -> " + after);
             }
         }
+    }
+
+    /** Mean next-token NLL from the whole [1, t, vocab] logits of each sequence at once. */
+    private static double fullLogitsLoss(DecoderModel model, LoraAdapters adapters, List<long[]> batch,
+                                         NDManager root) {
+        double total = 0;
+        long count = 0;
+        for (long[] s : batch) {
+            try (NDManager work = root.newSubManager()) {
+                NDArray logits = model.logits(work, s, 1, adapters);
+                long[] targets = Arrays.copyOfRange(s, 1, s.length);
+                NDArray picked = logits.get(new NDIndex(":, :-1, :")).logSoftmax(-1)
+                        .gather(work.create(targets).reshape(1, -1, 1), 2);
+                total -= picked.sum().getFloat();
+                count += targets.length;
+            }
+        }
+        return total / count;
     }
 }

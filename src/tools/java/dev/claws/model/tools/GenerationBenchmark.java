@@ -5,6 +5,7 @@ import dev.claws.model.EngineOptions;
 import dev.claws.model.Engines;
 import dev.claws.model.GenerationResult;
 import dev.claws.model.GenerationSettings;
+import dev.claws.model.RowParallel;
 import dev.claws.model.WeightsDtype;
 
 import java.io.BufferedReader;
@@ -29,7 +30,9 @@ import java.util.Set;
  * </pre>
  * --decode-weights loads one model per listed dtype (see {@link WeightsDtype}) and interleaves their runs.
  * With --serve it loads the model, prints READY and then answers each "run" line on stdin with one JSON line (used
- * by src/test/python/bench_compare.py to interleave runs with transformers on the same machine).
+ * by src/test/python/bench_compare.py to interleave runs with transformers on the same machine); "run host-DTYPE"
+ * runs the same generation on {@link HostDecodeStep}, the host decode-step prototype over that dtype's weights (its
+ * prefill is the prompt fed as one-token steps).
  * The prompt is token i = (i * 7919 + 13) mod vocab, the same in the comparison script.
  */
 public final class GenerationBenchmark {
@@ -59,7 +62,7 @@ public final class GenerationBenchmark {
             long[] prompt = prompt(promptTokens, first.config().vocabSize());
             GenerationSettings settings = GenerationSettings.greedy(newTokens).withStopTokenIds(List.of());
             if (cl.has("serve")) {
-                serve(models, prompt, settings);
+                serve(models, prompt, settings, cl.getInt("threads", 2));
                 return;
             }
             System.out.printf(Locale.ROOT, "model %s (%s, stored %s, %,d parameters), decode weights %s, loaded in "
@@ -116,22 +119,36 @@ public final class GenerationBenchmark {
         return String.format(Locale.ROOT, "median %.2f (min %.2f, max %.2f)", median, v[0], v[v.length - 1]);
     }
 
+    private static final String HOST = "host-";
+
     /** Answers "run [dtype]" lines (no dtype: the first loaded) with one JSON line each; "quit" ends. */
-    private static void serve(Map<WeightsDtype, DecoderModel> models, long[] prompt, GenerationSettings settings)
-            throws Exception {
+    private static void serve(Map<WeightsDtype, DecoderModel> models, long[] prompt, GenerationSettings settings,
+            int threads) throws Exception {
         System.out.println("READY threads=" + Engines.intraOpThreads() + " decode-weights="
                 + String.join(",", models.keySet().stream().map(WeightsDtype::label).toList()));
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         DecoderModel first = models.values().iterator().next();
+        Map<WeightsDtype, HostDecodeStep> hosts = new LinkedHashMap<>();
+        RowParallel pool = new RowParallel(threads); // the prototype's own row pool, as in HostDecodePrototype
         String line;
         while ((line = in.readLine()) != null) {
             String[] words = line.trim().split("\\s+");
             if (words[0].equals("quit")) {
                 break;
             }
-            DecoderModel model = words.length > 1 ? models.get(WeightsDtype.parse(words[1])) : first;
-            double[] r = measure(model, prompt, settings);
+            double[] r;
+            if (words.length > 1 && words[1].startsWith(HOST)) {
+                WeightsDtype dtype = WeightsDtype.parse(words[1].substring(HOST.length()));
+                HostDecodeStep host = hosts.computeIfAbsent(dtype, d -> new HostDecodeStep(
+                        HostDecodeWeights.of(models.get(d), d), pool));
+                HostDecodePrototype.HostRun run = HostDecodePrototype.HostRun.generate(host, prompt,
+                        settings.maxNewTokens());
+                r = new double[] {run.promptNanos() / 1e6, 1000 / run.decodeTokensPerSecond(),
+                    run.decodeTokensPerSecond()};
+            } else {
+                r = measure(words.length > 1 ? models.get(WeightsDtype.parse(words[1])) : first, prompt, settings);
+            }
             System.out.printf(Locale.ROOT, "{\"prefill_ms\": %.4f, \"ms_per_token\": %.4f, \"tokens_per_s\": %.4f}%n",
                     r[0], r[1], r[2]);
             System.out.flush();

@@ -130,7 +130,7 @@ final class DecoderLayer {
                 NDArray vc = values.get(sub, new NDIndex(":, :, :{}", visible));
                 // grouped-query attention without copying K/V: query heads j*groups .. j*groups+groups-1 share kv head j
                 NDArray scores = qc.reshape(rows, kvHeads, (long) groups * c, hd).matMul(kc.transpose(0, 1, 3, 2))
-                        .mul(scale).reshape(rows, kvHeads, groups, c, visible);
+                        .mul(Engines.scalar(qc, scale)).reshape(rows, kvHeads, groups, c, visible);
                 NDArray mask = cache.mask(sub, from, to, visible);
                 if (mask != null) {
                     scores = scores.add(mask);
@@ -153,15 +153,18 @@ final class DecoderLayer {
         return Engines.withThreads(1, Engines.configuredThreads(), layers);
     }
 
-    /** RMSNorm in float32 (weight != null), or SliceGPT's weightless RMSN dividing by the original width. */
+    /**
+     * RMSNorm in float32 (weight != null), or SliceGPT's weightless RMSN dividing by the original width. The scalars
+     * autograd keeps come from {@link Engines#scalar} (adding eps keeps nothing).
+     */
     NDArray norm(NDArray x, NDArray weight) {
         if (weight == null) {
             SliceGptLayout s = config.sliceGpt();
-            NDArray variance = x.square().sum(new int[] {-1}, true).div(s.rmsnDivisor());
-            return x.mul(variance.add(s.rmsnEps()).pow(-0.5));
+            NDArray variance = x.square().sum(new int[] {-1}, true).div(Engines.scalar(x, s.rmsnDivisor()));
+            return x.mul(variance.add(s.rmsnEps()).pow(Engines.scalar(x, -0.5)));
         }
         NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.mul(variance.add(config.rmsNormEps()).pow(-0.5)).mul(weight);
+        return x.mul(variance.add(config.rmsNormEps()).pow(Engines.scalar(x, -0.5))).mul(weight);
     }
 
     /** [rows, t, width] as [rows * t, width] (the residual stream as observers see it). */

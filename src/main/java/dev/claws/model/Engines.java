@@ -2,7 +2,9 @@ package dev.claws.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -92,6 +94,17 @@ public final class Engines {
         } finally {
             JniUtils.setNumThreads(after);
         }
+    }
+
+    /**
+     * {@code value} as a 0-dim float32 tensor in engine-owned memory, owned by {@code like}'s manager: the operand to
+     * multiply, divide or raise by on any path autograd may record. DJL's {@code x.mul(Number)} (and div, pow) wraps
+     * its scalar around a Java direct buffer that it closes right after the op, while autograd keeps the scalar for the
+     * backward pass: a garbage collection in between frees that buffer and the backward reads reused memory (NaN LoRA
+     * gradients). {@code full} allocates in PyTorch, so the graph's reference keeps the value alive.
+     */
+    public static NDArray scalar(NDArray like, double value) {
+        return like.getManager().full(new Shape(), (float) value);
     }
 
     static final boolean SERIAL_SMALL_OPS = !"false".equals(System.getProperty("claws.engine.serial-small-ops"));

@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.Dropout;
 import dev.claws.model.DecoderModel;
+import dev.claws.model.Engines;
 import dev.claws.model.LinearMaps;
 
 import java.util.ArrayList;
@@ -242,7 +243,7 @@ public final class LoraAdapters implements LinearMaps, AutoCloseable {
             u = x.matMul(a.size() == 1 ? a.get(0) : NDArrays.concat(a, 1));
         }
         NDArray bt = b.size() == 1 ? b.get(0) : NDArrays.concat(b, 0);
-        return base.add(u.mul((float) config.scaling()).matMul(bt));
+        return base.add(u.mul(Engines.scalar(u, config.scaling())).matMul(bt));
     }
 
     private boolean dropsOut() {

@@ -14,6 +14,7 @@ import dev.claws.model.Engines;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Trains LoRA adapters on a frozen model with DJL's PyTorch autograd: each pass runs the model's own decoder layer
@@ -99,6 +100,9 @@ public final class LoraTrainer {
             JniUtils.setGradMode(gradMode);
             adapters.training(false);
         }
+        if (!Double.isFinite(loss)) {
+            throw diverged("the forward loss is " + loss);
+        }
         long t0 = System.nanoTime();
         double lr = config.learningRate() * schedule.multiplier(step);
         double norm = update(lr);
@@ -133,7 +137,8 @@ public final class LoraTrainer {
                         hc.setRequiresGradient(true);
                         long[] targets = Arrays.copyOfRange(ids, r * seq + from + 1, r * seq + to + 1);
                         NDArray nll = model.headLogits(hc, adapters).logSoftmax(-1)
-                                .gather(chunk.create(targets).reshape(-1, 1), 1).sum().neg().div((float) predicted);
+                                .gather(chunk.create(targets).reshape(-1, 1), 1).sum().neg()
+                                .div(Engines.scalar(hc, predicted));
                         backward(nll, nll.onesLike());
                         loss += nll.getFloat();
                         NDArray g = hc.getGradient();
@@ -159,7 +164,12 @@ public final class LoraTrainer {
         JniUtils.backward((PtNDArray) y, (PtNDArray) grad, false, false);
     }
 
-    /** Clips the accumulated gradients, applies AdamW, drops the gradients; returns the norm before clipping. */
+    /**
+     * Clips the accumulated gradients, applies AdamW, drops the gradients; returns the norm before clipping.
+     * A non-finite gradient norm, learning rate or updated weight stops with {@link TrainingDivergedException} before
+     * any parameter is replaced: clipping scales every gradient by max / (norm + 1e-6), so one NaN would otherwise
+     * turn every adapter weight into NaN.
+     */
     private double update(double lr) {
         int n = adapters.parameterCount();
         float[][] grads = new float[n][];
@@ -178,6 +188,12 @@ public final class LoraTrainer {
             }
         }
         double norm = Math.sqrt(sq);
+        if (!Double.isFinite(norm)) {
+            throw diverged("the gradient norm is " + norm + nonFinite(grads, "gradient"));
+        }
+        if (!Double.isFinite(lr)) {
+            throw diverged("the learning rate is " + lr);
+        }
         if (config.maxGradNorm() > 0) {
             // torch.nn.utils.clip_grad_norm_: coefficient max_norm / (norm + 1e-6), clamped to 1
             float coef = (float) Math.min(1.0, config.maxGradNorm() / (norm + 1e-6));
@@ -188,12 +204,44 @@ public final class LoraTrainer {
             }
         }
         optimizer.beginStep();
+        float[][] updated = new float[n][];
         for (int i = 0; i < n; i++) {
-            float[] values = adapters.parameter(i).toFloatArray();
-            optimizer.update(i, values, grads[i], lr);
-            adapters.replace(i, values); // the fresh array starts without a gradient
+            updated[i] = adapters.parameter(i).toFloatArray();
+            optimizer.update(i, updated[i], grads[i], lr);
+        }
+        String bad = nonFinite(updated, "updated weight");
+        if (!bad.isEmpty()) {
+            throw diverged("the AdamW update (learning rate " + lr + ") gives non-finite weights" + bad);
+        }
+        for (int i = 0; i < n; i++) {
+            adapters.replace(i, updated[i]); // the fresh array starts without a gradient
         }
         return norm;
+    }
+
+    /** Training stops at the current step (counted from 1) with the adapters as they were before it. */
+    private TrainingDivergedException diverged(String what) {
+        return new TrainingDivergedException("LoRA training step " + (step + 1) + " of " + schedule.totalSteps()
+                + ": " + what + "; training stopped, the adapters keep their weights from before this step");
+    }
+
+    /** " (the first adapter with non-finite values and their count)", or "" when all {@code values} are finite. */
+    private String nonFinite(float[][] values, String what) {
+        for (int i = 0; i < values.length; i++) {
+            int count = 0;
+            for (float v : values[i]) {
+                if (!Float.isFinite(v)) {
+                    count++;
+                }
+            }
+            if (count > 0) {
+                LoraAdapters.Site site = adapters.sites().get(i / 2);
+                return String.format(Locale.ROOT, " (first at layer %d %s lora_%s: %d of %d %s values are "
+                                + "non-finite)", site.layer(), site.target().module(),
+                        i % 2 == 0 ? "A" : "B", count, values[i].length, what);
+            }
+        }
+        return "";
     }
 
     /**

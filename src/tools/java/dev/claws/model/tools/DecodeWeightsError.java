@@ -48,7 +48,7 @@ public final class DecodeWeightsError {
                 float[] logits = s.feedLast(prompt);
                 for (int i = 0; i < newTokens; i++) {
                     reference[i] = logits;
-                    tokens[i] = argmax(logits);
+                    tokens[i] = HostOps.argmax(logits, logits.length);
                     logits = s.feedLast(new long[] {tokens[i]});
                 }
             }
@@ -75,7 +75,7 @@ public final class DecodeWeightsError {
                         }
                         max = Math.max(max, stepMax);
                         sum += stepMax;
-                        agree += argmax(logits) == tokens[i] ? 1 : 0;
+                        agree += HostOps.argmax(logits, logits.length) == tokens[i] ? 1 : 0;
                         logits = s.feedGenerating(new long[] {tokens[i]});
                     }
                 }
@@ -93,15 +93,5 @@ public final class DecodeWeightsError {
                         sum / (newTokens - 1), agree, newTokens - 1, equal, newTokens, first < 0 ? "none" : "token " + first);
             }
         }
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }
